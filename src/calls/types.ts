@@ -1,0 +1,53 @@
+/** What callgate knows of an HTTP request, however it arrived (Envoy CheckRequest, tests, CLI). */
+import type { ErrorCode } from '../errors';
+
+export type Protocol = 'http' | 'mcp';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface HttpRequestView {
+  /** Upper-case HTTP method from `:method`. */
+  readonly method: string;
+  /** `:path` as Envoy sends it: with the query, not percent-decoded. */
+  readonly path: string;
+  /** `:authority`. */
+  readonly host: string;
+  /** Lower-case header names; duplicate headers joined with "," exactly as Envoy does. Includes pseudo-headers. */
+  readonly headers: ReadonlyMap<string, string>;
+  /** The exact body bytes (`raw_body`), or undefined when the request carried no body. */
+  readonly body: Buffer | undefined;
+  /** Envoy's per-route `context_extensions` (server, protocol, function, ...). */
+  readonly contextExtensions: Readonly<Record<string, string>>;
+}
+
+/** One function call extracted from a request. A JSON-RPC batch yields several. */
+export interface Call {
+  readonly protocol: Protocol;
+  /** The Cedar action id: a function name, an MCP tool name, or `mcp:<method>`. */
+  readonly function: string;
+  /** The Server entity id hosting the function. */
+  readonly server: string;
+  /** The call's arguments (JSON object). Empty object when the method takes none. */
+  readonly args: JsonObject;
+  /** For MCP: the JSON-RPC request id (absent for notifications). */
+  readonly jsonRpcId?: string | number | null;
+  /** For MCP: the negotiated protocol version (header `mcp-protocol-version`, or the default assumed). */
+  readonly mcpProtocolVersion?: string;
+  /** For MCP: the JSON-RPC method. */
+  readonly mcpMethod?: string;
+}
+
+export type ParseResult =
+  | { readonly kind: 'calls'; readonly protocol: Protocol; readonly server: string; readonly calls: readonly Call[]; readonly batch: boolean }
+  | {
+      readonly kind: 'rejected';
+      readonly code: ErrorCode;
+      /** Specific, caller-safe explanation (no internals). */
+      readonly message: string;
+      /** When known (MCP), so the denial can be a JSON-RPC error envelope carrying the id. */
+      readonly protocol?: Protocol;
+      readonly jsonRpcId?: string | number | null;
+      /** JSON-RPC error code to use for MCP (e.g. -32020 for header mismatch, -32700 parse error). */
+      readonly jsonRpcCode?: number;
+    };

@@ -1,0 +1,47 @@
+/**
+ * Loads Envoy's API protos from the installed @grpc/grpc-js-xds package (its deps/ folder), so no
+ * third-party proto is copied into this repository.
+ */
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType as AuthProto } from '../generated/external_auth';
+import type { ProtoGrpcType as ExtProcProto } from '../generated/external_processor';
+
+export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+/** Directory holding Envoy's, xDS's, googleapis' and PGV's protos inside @grpc/grpc-js-xds. */
+export function envoyProtoRoot(): string {
+  return path.join(path.dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+}
+
+export function envoyIncludeDirs(): string[] {
+  const root = envoyProtoRoot();
+  return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(root, d));
+}
+
+function loadGrpc<T>(file: string): T {
+  const def = protoLoader.loadSync(file, { ...PROTO_LOADER_OPTIONS, includeDirs: envoyIncludeDirs() });
+  return grpc.loadPackageDefinition(def) as unknown as T;
+}
+
+let authProto: AuthProto | undefined;
+let extProcProto: ExtProcProto | undefined;
+
+/** envoy.service.auth.v3 (Authorization/Check). Loaded once per process: the definition is immutable. */
+export function loadAuthProto(): AuthProto {
+  authProto ??= loadGrpc<AuthProto>('envoy/service/auth/v3/external_auth.proto');
+  return authProto;
+}
+
+/** envoy.service.ext_proc.v3 (ExternalProcessor/Process). */
+export function loadExtProcProto(): ExtProcProto {
+  extProcProto ??= loadGrpc<ExtProcProto>('envoy/service/ext_proc/v3/external_processor.proto');
+  return extProcProto;
+}

@@ -1,0 +1,68 @@
+/**
+ * The closed set of reason codes callgate can answer with, and the ONE table that maps each code to its
+ * HTTP status, gRPC status (for the rare "cannot serve at all" cases) and caller-facing reason.
+ * The same code is the metrics `reason` label and the audit record's `reason` field.
+ */
+
+export const ERROR_TABLE = {
+  // call parsing (calls/)
+  ERR_CALL_PARTIAL_BODY: { http: 413, reason: 'request body was truncated by the proxy' },
+  ERR_CALL_BODY_TOO_LARGE: { http: 413, reason: 'request body exceeds the size limit' },
+  ERR_CALL_MISSING_BODY: { http: 400, reason: 'function call has no body' },
+  ERR_CALL_CONTENT_ENCODING: { http: 415, reason: 'request body must not be content-encoded' },
+  ERR_CALL_CONTENT_TYPE: { http: 415, reason: 'content type is not accepted on this route' },
+  ERR_CALL_INVALID_UTF8: { http: 400, reason: 'request body is not valid UTF-8' },
+  ERR_CALL_INVALID_JSON: { http: 400, reason: 'request body is not valid JSON' },
+  ERR_CALL_DUPLICATE_KEY: { http: 400, reason: 'request body has a duplicate JSON key' },
+  ERR_CALL_TOO_DEEP: { http: 400, reason: 'request body nesting exceeds the limit' },
+  ERR_CALL_NOT_AN_OBJECT: { http: 400, reason: 'function arguments must be a JSON object' },
+  ERR_CALL_INVALID_JSONRPC: { http: 400, reason: 'request body is not a valid JSON-RPC message' },
+  ERR_CALL_BATCH_NOT_ALLOWED: { http: 400, reason: 'JSON-RPC batches are not allowed by this MCP protocol version' },
+  ERR_CALL_EMPTY_BATCH: { http: 400, reason: 'JSON-RPC batch is empty' },
+  ERR_CALL_MCP_HEADER_MISMATCH: { http: 400, reason: 'MCP headers do not match the request body' },
+  ERR_CALL_MCP_VERSION: { http: 400, reason: 'unsupported MCP protocol version' },
+  ERR_CALL_METHOD_NOT_ALLOWED: { http: 405, reason: 'HTTP method not allowed on this route' },
+  ERR_CALL_NO_ROUTE: { http: 404, reason: 'no function route matches this request' },
+  ERR_CALL_ARGS_UNMAPPABLE: { http: 400, reason: 'function arguments cannot be represented exactly for policy evaluation' },
+  // identity (identity/)
+  ERR_IDENTITY_INVALID: { http: 401, reason: 'caller identity could not be established' },
+  // policy (policy/)
+  ERR_POLICY_UNKNOWN_FUNCTION: { http: 403, reason: 'unknown function' },
+  ERR_POLICY_DENIED: { http: 403, reason: 'forbidden by policy' },
+  ERR_POLICY_NOT_PERMITTED: { http: 403, reason: 'no policy permits this call' },
+  ERR_POLICY_EVALUATION: { http: 403, reason: 'policy evaluation failed' },
+  ERR_POLICY_REQUEST_INVALID: { http: 403, reason: 'call does not conform to the function schema' },
+  ERR_POLICY_UNAUTHENTICATED: { http: 401, reason: 'authentication required' },
+  ERR_APPROVAL_REQUIRED: { http: 403, reason: 'approval_required' },
+  // service state and internal failures
+  ERR_SERVICE_NO_BUNDLE: { http: 503, reason: 'no policy bundle loaded' },
+  ERR_SERVICE_OVERLOADED: { http: 503, reason: 'authorization service overloaded' },
+  ERR_INTERNAL: { http: 503, reason: 'internal error' },
+} as const satisfies Record<string, { http: number; reason: string }>;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_TABLE[code].http;
+}
+
+export function reasonOf(code: ErrorCode): string {
+  return ERROR_TABLE[code].reason;
+}
+
+/** An error raised inside callgate; the pipeline turns it into an explicit deny, never a gRPC error. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message ?? reasonOf(code), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = Object.freeze({ ...(options?.details ?? {}) });
+  }
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

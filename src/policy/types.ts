@@ -1,0 +1,75 @@
+/** The contract between the request pipeline and the policy engine. */
+import type { CedarValueJson, EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { ErrorCode } from '../errors';
+
+export interface AuthorizationInput {
+  /** The principal entity (from identity). Its parents are Group uids; their ancestors come from entities.json. */
+  readonly principal: EntityJson;
+  /** Entities built per request besides the principal (e.g. an agent's onBehalfOf user). */
+  readonly requestEntities: readonly EntityJson[];
+  /** Function name = Cedar action id (in the Action type). */
+  readonly action: string;
+  /** Server entity id. */
+  readonly resource: string;
+  /** Full Cedar context: { input, caller, request, approval, time }. */
+  readonly context: Readonly<Record<string, CedarValueJson>>;
+}
+
+/** Obligations of an allow, merged restrictively (union) over every deciding permit. */
+export interface Obligations {
+  /** Detector names for response masking (@mask). */
+  readonly mask: readonly string[];
+  /** JSON paths to redact in the response (@mask_fields). */
+  readonly maskFields: readonly string[];
+  /** Argument fields to remove before the function sees them (@redact_args). */
+  readonly redactArgs: readonly string[];
+}
+
+export const NO_OBLIGATIONS: Obligations = Object.freeze({ mask: [], maskFields: [], redactArgs: [] });
+
+export interface EvaluationError {
+  readonly policyId?: string;
+  readonly message: string;
+}
+
+export type PolicyDecision =
+  | {
+      readonly kind: 'allow';
+      readonly decidingPolicies: readonly string[];
+      readonly obligations: Obligations;
+    }
+  | {
+      readonly kind: 'deny';
+      /** ERR_POLICY_DENIED | ERR_POLICY_NOT_PERMITTED | ERR_POLICY_EVALUATION | ERR_POLICY_UNKNOWN_FUNCTION
+       *  | ERR_POLICY_REQUEST_INVALID | ERR_APPROVAL_REQUIRED */
+      readonly code: ErrorCode;
+      readonly decidingPolicies: readonly string[];
+      readonly errors: readonly EvaluationError[];
+      /** The @reason of the deciding forbid, when there is one. */
+      readonly reason?: string;
+      /** Set when every deciding forbid carries @approval: the group that may lift the deny. */
+      readonly approval?: { readonly group: string; readonly policyIds: readonly string[] };
+    };
+
+/** A validated, preparsed, immutable policy bundle revision. */
+export interface PolicyBundle {
+  /** Content hash of every file in the bundle (sha256 hex, first 16 chars). */
+  readonly revision: string;
+  readonly policyIds: readonly string[];
+  hasFunction(name: string): boolean;
+  /** Decides exactly as Cedar would over the whole set (evaluates only the slice that can match). */
+  evaluate(input: AuthorizationInput): PolicyDecision;
+}
+
+export interface BundleProblem {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly code: string;
+  readonly message: string;
+  readonly help?: string;
+}
+
+export type BundleLoadResult =
+  | { readonly kind: 'loaded'; readonly bundle: PolicyBundle }
+  | { readonly kind: 'invalid'; readonly problems: readonly BundleProblem[] };
