@@ -37,6 +37,7 @@ export const ERROR_TABLE = {
   // service state and internal failures
   ERR_SERVICE_NO_BUNDLE: { http: 503, reason: 'no policy bundle loaded' },
   ERR_SERVICE_OVERLOADED: { http: 503, reason: 'authorization service overloaded' },
+  ERR_SERVICE_MISCONFIGURED: { http: 503, reason: 'authorization service misconfigured' },
   ERR_INTERNAL: { http: 503, reason: 'internal error' },
 } as const satisfies Record<string, { http: number; reason: string }>;
 

@@ -1,0 +1,126 @@
+/**
+ * buildApp(config, deps) wires the rooms together without listening; start() binds, close() shuts down in
+ * order: not ready → stop accepting → drain with a deadline → force.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config/schema';
+import { handleCheck, failureOutcome, type CheckDeps } from './authz/check';
+import { buildDenyResponse } from './envoy/check-response';
+import { createGrpcServer } from './transport/grpc/server';
+import { createAdminServer } from './http/admin-server';
+import { createMetrics, type Metrics } from './metrics/metrics';
+import { createLogger, type Logger } from './log/logger';
+import { loadBundle } from './policy/load-bundle';
+import { watchBundle } from './policy/bundle-watcher';
+import { formatProblems } from './policy/format-problems';
+import type { BundleProblem, PolicyBundle } from './policy/types';
+import type { ParseOptions } from './calls/types';
+
+export interface AppDeps {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  now(): Date;
+  newDecisionId(): string;
+  hrtime(): bigint;
+}
+
+export interface App {
+  start(): Promise<{ grpc: string; http: string }>;
+  close(): Promise<void>;
+  /** The bundle serving now (tests and the CLI read it). */
+  bundle(): PolicyBundle | undefined;
+}
+
+export class BundleInvalidError extends Error {
+  constructor(readonly problems: readonly BundleProblem[]) {
+    super(`policy bundle is invalid:\n${formatProblems(problems)}`);
+    this.name = 'BundleInvalidError';
+  }
+}
+
+export function defaultDeps(config: Config): AppDeps {
+  return {
+    log: createLogger(config.log.level),
+    metrics: createMetrics(),
+    now: () => new Date(),
+    newDecisionId: () => randomUUID(),
+    hrtime: () => process.hrtime.bigint(),
+  };
+}
+
+export function parseOptionsOf(config: Config): ParseOptions {
+  return {
+    routes: config.routes,
+    limits: { maxBodyBytes: config.limits.max_body_bytes, maxDepth: config.limits.max_json_depth, maxBatchSize: config.limits.max_batch_size },
+  };
+}
+
+export function buildApp(config: Config, deps: AppDeps): App {
+  const log = deps.log;
+  let current: PolicyBundle | undefined;
+  let draining = false;
+  let watcher: { close(): Promise<void> } | undefined;
+
+  const swap = (bundle: PolicyBundle): void => {
+    const previous = current;
+    current = bundle;
+    deps.metrics.bundleReloads.inc({ result: 'loaded' });
+    if (previous !== undefined) deps.metrics.bundleInfo.remove({ revision: previous.revision });
+    deps.metrics.bundleInfo.set({ revision: bundle.revision }, 1);
+    deps.metrics.bundlePolicies.set(bundle.policyIds.length);
+    log.info({ revision: bundle.revision, previous: previous?.revision, policies: bundle.policyIds.length }, 'policy bundle loaded');
+  };
+  const reject = (problems: readonly BundleProblem[]): void => {
+    deps.metrics.bundleReloads.inc({ result: 'rejected' });
+    log.error({ revision: current?.revision, problems: formatProblems(problems) }, 'policy bundle change rejected; keeping the last good bundle');
+  };
+
+  const checkDeps: CheckDeps = {
+    identity: config.identity,
+    parseOptions: parseOptionsOf(config),
+    currentBundle: () => current,
+    now: deps.now,
+    newDecisionId: deps.newDecisionId,
+    metrics: deps.metrics,
+    log: log.child({ room: 'authz' }),
+    hrtime: deps.hrtime,
+  };
+  const grpcServer = createGrpcServer({
+    check: (request) => handleCheck(request, checkDeps),
+    onCheckError: (err) => buildDenyResponse(failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', String(err))),
+    maxReceiveMessageBytes: config.limits.max_body_bytes + 1024 * 1024,
+  });
+  const admin = createAdminServer({
+    registry: deps.metrics.registry,
+    notReadyReason: () => (draining ? 'shutting down' : current === undefined ? 'no policy bundle loaded' : undefined),
+    revision: () => current?.revision,
+  });
+
+  return {
+    bundle: () => current,
+    async start() {
+      const loaded = await loadBundle(config.policies);
+      if (loaded.kind === 'invalid') {
+        deps.metrics.bundleReloads.inc({ result: 'rejected' });
+        throw new BundleInvalidError(loaded.problems);
+      }
+      swap(loaded.bundle);
+      if (config.watch_policies) {
+        watcher = watchBundle(config.policies, { onLoaded: swap, onRejected: reject }, { debounceMs: config.reload_debounce_ms });
+      }
+      const grpcAddress = await grpcServer.bind(config.listen.grpc);
+      const httpAddress = await admin.listen(config.listen.http);
+      grpcServer.setServing('SERVING');
+      log.info({ grpc: grpcAddress, http: httpAddress, revision: current?.revision }, 'callgate serving');
+      return { grpc: grpcAddress, http: httpAddress };
+    },
+    async close() {
+      draining = true;
+      grpcServer.setServing('NOT_SERVING');
+      await watcher?.close();
+      await grpcServer.shutdown(config.shutdown.drain_timeout_ms);
+      await admin.close();
+      log.info('callgate stopped');
+    },
+  };
+}

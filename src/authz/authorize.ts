@@ -1,0 +1,127 @@
+/**
+ * The decision pipeline for one Check:
+ *   mapCheckRequest → resolveCaller → parseCall → (per call) mapArgsToCedar → buildCedarContext → evaluate
+ *   → combine (one deny denies the whole batch; obligations are merged) → Outcome.
+ * Pure apart from the injected clock, id source and current bundle. It never throws for bad input: every
+ * failure is a DenyOutcome with its code.
+ */
+import type { CheckRequest__Output } from '../generated/envoy/service/auth/v3/CheckRequest';
+import type { Call, HttpRequestView, ParseOptions } from '../calls/types';
+import { parseCall } from '../calls/parse-call';
+import { mapArgsToCedar } from '../calls/args-to-cedar';
+import { mapCheckRequest, type RequestFacts } from '../envoy/check-request';
+import { resolveCaller, type IdentityConfig } from '../identity/resolve-caller';
+import type { Caller } from '../identity/types';
+import type { Obligations, PolicyBundle, PolicyDecision } from '../policy/types';
+import { reasonOf, type ErrorCode } from '../errors';
+import { buildCedarContext, NOT_APPROVED } from './cedar-context';
+import type { AllowOutcome, DenyOutcome, Outcome, OutcomeBase } from './outcome';
+
+export interface AuthorizeDeps {
+  readonly identity: IdentityConfig;
+  readonly parseOptions: ParseOptions;
+  /** The bundle serving now; undefined before the first valid load. */
+  currentBundle(): PolicyBundle | undefined;
+  now(): Date;
+  newDecisionId(): string;
+}
+
+interface Prepared {
+  readonly base: OutcomeBase;
+  readonly view: HttpRequestView;
+  readonly facts: RequestFacts;
+  readonly caller: Caller;
+  readonly bundle: PolicyBundle;
+}
+
+function deny(base: OutcomeBase, code: ErrorCode, extra: Partial<DenyOutcome> = {}): DenyOutcome {
+  return { ...base, kind: 'deny', code, reason: reasonOf(code), errors: [], ...extra };
+}
+
+export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): Outcome {
+  const decisionId = deps.newDecisionId();
+  const mapped = mapCheckRequest(request);
+  const base0: OutcomeBase = { decisionId, requestId: mapped.facts.requestId, calls: [], decidingPolicies: [] };
+  const bundle = deps.currentBundle();
+  if (bundle === undefined) return deny(base0, 'ERR_SERVICE_NO_BUNDLE');
+  const base1 = { ...base0, bundleRevision: bundle.revision };
+  if (mapped.kind === 'rejected') return deny(base1, mapped.code, { detail: mapped.message });
+
+  const identity = resolveCaller(mapped.identity, deps.identity);
+  if (identity.kind === 'invalid') return deny(base1, 'ERR_IDENTITY_INVALID', { detail: identity.message });
+  const caller = identity.caller;
+  const base2 = { ...base1, caller };
+
+  const parsed = parseCall(mapped.view, deps.parseOptions);
+  if (parsed.kind === 'rejected') {
+    const ids = parsed.jsonRpcId === undefined ? undefined : [parsed.jsonRpcId];
+    const extra: Partial<DenyOutcome> = { detail: parsed.message, jsonRpcIds: ids };
+    if (parsed.protocol !== undefined) Object.assign(extra, { protocol: parsed.protocol });
+    if (parsed.jsonRpcCode !== undefined) Object.assign(extra, { jsonRpcCode: parsed.jsonRpcCode });
+    return deny(base2, parsed.code, extra);
+  }
+  const base: OutcomeBase = { ...base2, calls: parsed.calls, server: parsed.server, protocol: parsed.protocol };
+  return decideCalls({ base, view: mapped.view, facts: mapped.facts, caller, bundle }, parsed.calls, deps.now());
+}
+
+function decideCalls(p: Prepared, calls: readonly Call[], now: Date): Outcome {
+  const jsonRpcIds = calls.filter((c) => c.jsonRpcId !== undefined).map((c) => c.jsonRpcId as string | number | null);
+  const mcp = p.base.protocol === 'mcp' ? { jsonRpcIds } : {};
+  const allows: Obligations[] = [];
+  const deciding: string[] = [];
+  for (const call of calls) {
+    const result = decideCall(p, call, now);
+    if (result.kind === 'deny') return { ...result, ...mcp };
+    if (result.kind === 'policy' && result.decision.kind === 'deny') return { ...denyFromDecision(p, result.decision), ...mcp };
+    if (result.kind === 'policy' && result.decision.kind === 'allow') {
+      allows.push(result.decision.obligations);
+      deciding.push(...result.decision.decidingPolicies);
+    }
+  }
+  const decidingPolicies = unique(deciding);
+  const obligations = mergeObligations(allows);
+  const outcome: AllowOutcome = { ...p.base, kind: 'allow', decidingPolicies, obligations };
+  return outcome;
+}
+
+function decideCall(p: Prepared, call: Call, now: Date): { readonly kind: 'policy'; readonly decision: PolicyDecision } | DenyOutcome {
+  const mappedArgs = mapArgsToCedar(call.args);
+  if (mappedArgs.kind === 'unmappable') {
+    return deny(p.base, 'ERR_CALL_ARGS_UNMAPPABLE', { detail: `${mappedArgs.path}: ${mappedArgs.message}` });
+  }
+  const context = buildCedarContext(mappedArgs.value, p.caller, call, p.view, p.facts, now, NOT_APPROVED);
+  const decision = p.bundle.evaluate({
+    principal: p.caller.principal,
+    requestEntities: p.caller.relatedEntities,
+    action: call.function,
+    resource: call.server,
+    context,
+  });
+  return { kind: 'policy', decision };
+}
+
+function denyFromDecision(p: Prepared, d: Extract<PolicyDecision, { kind: 'deny' }>): DenyOutcome {
+  let code = d.code;
+  // A policy deny for a caller with no credentials is "authenticate first" (401 + WWW-Authenticate).
+  if (!p.caller.authenticated && (code === 'ERR_POLICY_DENIED' || code === 'ERR_POLICY_NOT_PERMITTED')) {
+    code = 'ERR_POLICY_UNAUTHENTICATED';
+  }
+  const reason = code === 'ERR_POLICY_DENIED' && d.reason !== undefined ? d.reason : reasonOf(code);
+  const detail = d.errors.map((e) => (e.policyId ? `${e.policyId}: ${e.message}` : e.message)).join('; ');
+  const extra: Partial<DenyOutcome> = { decidingPolicies: d.decidingPolicies, errors: d.errors, reason };
+  if (detail !== '') Object.assign(extra, { detail });
+  if (d.approval !== undefined) Object.assign(extra, { approval: d.approval });
+  return deny(p.base, code, extra);
+}
+
+function unique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+function mergeObligations(present: readonly Obligations[]): Obligations {
+  return {
+    mask: unique(present.flatMap((o) => o.mask)),
+    maskFields: unique(present.flatMap((o) => o.maskFields)),
+    redactArgs: unique(present.flatMap((o) => o.redactArgs)),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * One Check, end to end but transport-free: authorize → encode the CheckResponse → record metrics and the
+ * decision log once. Any exception becomes an explicit denied CheckResponse (never a gRPC error, which
+ * `failure_mode_allow` could turn into an allow).
+ */
+import type { CheckRequest__Output } from '../generated/envoy/service/auth/v3/CheckRequest';
+import type { CheckResponse } from '../generated/envoy/service/auth/v3/CheckResponse';
+import { buildAllowResponse, buildDenyResponse } from '../envoy/check-response';
+import { reasonOf, type ErrorCode } from '../errors';
+import type { Logger } from '../log/logger';
+import type { Metrics } from '../metrics/metrics';
+import { authorize, type AuthorizeDeps } from './authorize';
+import type { DenyOutcome, Outcome } from './outcome';
+
+export interface CheckDeps extends AuthorizeDeps {
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Monotonic clock in ns for latency (injected for tests). */
+  hrtime(): bigint;
+}
+
+export function failureOutcome(decisionId: string, code: ErrorCode, detail?: string): DenyOutcome {
+  const outcome: DenyOutcome = { kind: 'deny', decisionId, requestId: '', calls: [], decidingPolicies: [], code, reason: reasonOf(code), errors: [] };
+  return detail === undefined ? outcome : { ...outcome, detail };
+}
+
+export function handleCheck(request: CheckRequest__Output, deps: CheckDeps): CheckResponse {
+  const started = deps.hrtime();
+  let outcome: Outcome;
+  let response: CheckResponse;
+  try {
+    outcome = authorize(request, deps);
+    response = outcome.kind === 'allow' ? buildAllowResponse(outcome, requestHeaderNames(request)) : buildDenyResponse(outcome);
+  } catch (err) {
+    outcome = failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', (err as Error).message);
+    deps.log.error({ err, decision_id: outcome.decisionId }, 'check failed; denied');
+    response = buildDenyResponse(outcome);
+  }
+  record(outcome, Number(deps.hrtime() - started) / 1e9, deps);
+  return response;
+}
+
+function requestHeaderNames(request: CheckRequest__Output): string[] {
+  const http = request.attributes?.request?.http;
+  const fromMap = (http?.header_map?.headers ?? []).map((h) => h.key.toLowerCase());
+  return fromMap.length > 0 ? fromMap : Object.keys(http?.headers ?? {}).map((k) => k.toLowerCase());
+}
+
+function record(outcome: Outcome, seconds: number, deps: CheckDeps): void {
+  const reason = outcome.kind === 'allow' ? 'none' : outcome.code;
+  deps.metrics.decisions.inc({ decision: outcome.kind, reason });
+  deps.metrics.checkDuration.observe({ decision: outcome.kind }, seconds);
+  if (outcome.kind === 'deny' && outcome.code === 'ERR_POLICY_EVALUATION') deps.metrics.evaluationErrors.inc();
+  if (deps.log.isLevelEnabled('debug') || (outcome.kind === 'deny' && outcome.code === 'ERR_INTERNAL')) {
+    deps.log.debug(
+      {
+        decision_id: outcome.decisionId,
+        request_id: outcome.requestId,
+        decision: outcome.kind,
+        reason,
+        detail: outcome.kind === 'deny' ? outcome.detail : undefined,
+        functions: outcome.calls.map((c) => c.function),
+        deciding_policies: outcome.decidingPolicies,
+        seconds,
+      },
+      'decision',
+    );
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Every process-config key, its type, default and help text: the single source for the YAML schema,
+ * the `--flag` names, the `CALLGATE_*` environment variables and the README reference table.
+ */
+
+export type KeyKind = 'string' | 'int' | 'bool' | 'string-list' | 'json';
+
+export interface ConfigKey {
+  /** Dotted path in the YAML file, e.g. "listen.grpc". */
+  readonly path: string;
+  readonly kind: KeyKind;
+  readonly default: unknown;
+  readonly help: string;
+}
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  { path: 'listen.grpc', kind: 'string', default: '127.0.0.1:9001', help: 'gRPC listen address (Authorization/Check, grpc.health.v1.Health)' },
+  { path: 'listen.http', kind: 'string', default: '127.0.0.1:9002', help: 'HTTP listen address (/metrics, /healthz, /readyz)' },
+  { path: 'policies', kind: 'string', default: './policies', help: 'policy bundle directory: *.cedar (recursive), schema.cedarschema, entities.json' },
+  { path: 'watch_policies', kind: 'bool', default: true, help: 'reload the bundle when files change (an invalid change keeps the last good bundle)' },
+  { path: 'reload_debounce_ms', kind: 'int', default: 250, help: 'wait this long after the last file change before reloading' },
+  { path: 'routes', kind: 'json', default: [], help: 'function routes used when Envoy sends no context_extensions (see README)' },
+  { path: 'identity.jwt_authn.metadata_namespace', kind: 'string', default: 'envoy.filters.http.jwt_authn', help: "metadata namespace of Envoy's jwt_authn filter" },
+  { path: 'identity.jwt_authn.payload_key', kind: 'string', default: 'jwt_payload', help: 'key of the verified JWT payload in that namespace (jwt_authn payload_in_metadata)' },
+  { path: 'identity.mtls.enabled', kind: 'bool', default: true, help: "use the peer certificate principal Envoy sends (source.principal) as a Service identity" },
+  { path: 'identity.mtls.trust_domains', kind: 'string-list', default: [], help: 'SPIFFE trust domains accepted for mTLS identities; empty accepts any' },
+  { path: 'identity.mapping.groups_claim', kind: 'string', default: 'groups', help: 'claim (dotted path) holding the caller groups; each becomes a Group parent' },
+  { path: 'identity.mapping.scopes_claim', kind: 'string', default: 'scope', help: 'claim holding scopes (space-separated string or array)' },
+  { path: 'identity.mapping.agent_clients', kind: 'string-list', default: [], help: 'client ids (azp / client_id) whose tokens are AI agents even without an act claim' },
+  { path: 'identity.mapping.service_clients', kind: 'string-list', default: [], help: 'client ids whose tokens are services (besides tokens whose sub equals their client id)' },
+  { path: 'limits.max_body_bytes', kind: 'int', default: 1048576, help: 'largest request body callgate parses (match Envoy max_request_bytes)' },
+  { path: 'limits.max_json_depth', kind: 'int', default: 64, help: 'deepest JSON nesting accepted in a call' },
+  { path: 'limits.max_batch_size', kind: 'int', default: 32, help: 'most messages accepted in an MCP 2025-03-26 JSON-RPC batch' },
+  { path: 'shutdown.drain_timeout_ms', kind: 'int', default: 10000, help: 'on SIGTERM: time given to in-flight calls before the server is forced down' },
+  { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
+];
+
+/** `listen.grpc` → `--listen-grpc`; `identity.jwt_authn.payload_key` → `--identity-jwt-authn-payload-key`. */
+export function flagNameOf(path: string): string {
+  return path.replace(/[._]/g, '-');
+}
+
+/** `listen.grpc` → `CALLGATE_LISTEN_GRPC`. */
+export function envNameOf(path: string): string {
+  return `CALLGATE_${path.replace(/\./g, '_').toUpperCase()}`;
+}

@@ -1,0 +1,61 @@
+/** The process configuration's shape, validated with zod. Unknown keys are errors, never ignored. */
+import { z } from 'zod';
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/]+):\d{1,5}$/, 'expected host:port (e.g. 127.0.0.1:9001 or [::1]:9001)');
+
+const positiveInt = z.number().int().positive();
+
+const routeSchema = z
+  .object({
+    match: z
+      .object({
+        path: z.string().startsWith('/').optional(),
+        path_prefix: z.string().startsWith('/').optional(),
+        method: z.string().regex(/^[A-Z]+$/, 'expected an upper-case HTTP method').optional(),
+      })
+      .strict()
+      .refine((m) => (m.path === undefined) !== (m.path_prefix === undefined), 'set exactly one of path and path_prefix'),
+    protocol: z.enum(['http', 'mcp']),
+    server: z.string().min(1),
+    function: z.string().min(1).optional(),
+    content_types: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    listen: z.object({ grpc: hostPort, http: hostPort }).strict(),
+    policies: z.string().min(1),
+    watch_policies: z.boolean(),
+    reload_debounce_ms: z.number().int().min(0),
+    routes: z.array(routeSchema),
+    identity: z
+      .object({
+        jwt_authn: z.object({ metadata_namespace: z.string().min(1), payload_key: z.string().min(1) }).strict(),
+        mtls: z.object({ enabled: z.boolean(), trust_domains: z.array(z.string().min(1)) }).strict(),
+        mapping: z
+          .object({
+            groups_claim: z.string().min(1),
+            scopes_claim: z.string().min(1),
+            agent_clients: z.array(z.string().min(1)),
+            service_clients: z.array(z.string().min(1)),
+          })
+          .strict(),
+      })
+      .strict(),
+    limits: z
+      .object({
+        max_body_bytes: positiveInt.max(64 * 1024 * 1024),
+        max_json_depth: positiveInt.max(1000),
+        max_batch_size: positiveInt.max(1000),
+      })
+      .strict(),
+    shutdown: z.object({ drain_timeout_ms: z.number().int().min(0) }).strict(),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type RouteEntry = z.infer<typeof routeSchema>;

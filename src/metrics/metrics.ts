@@ -1,0 +1,59 @@
+/** Every instrument callgate exports, on its own prom-client Registry (never the global one). */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly decisions: Counter<'decision' | 'reason'>;
+  readonly checkDuration: Histogram<'decision'>;
+  readonly inFlight: Gauge;
+  readonly evaluationErrors: Counter;
+  readonly bundleReloads: Counter<'result'>;
+  readonly bundleInfo: Gauge<'revision'>;
+  readonly bundlePolicies: Gauge;
+}
+
+/** Buckets from 10 µs to 1 s: a Check normally takes tens to hundreds of µs. */
+export const CHECK_DURATION_BUCKETS = [
+  0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
+
+export function createMetrics(options: { collectProcessMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'callgate_' });
+  const registers = [registry];
+  return {
+    registry,
+    decisions: new Counter({
+      name: 'callgate_authz_decisions_total',
+      help: 'Check decisions by decision (allow|deny) and reason code (none for allow)',
+      labelNames: ['decision', 'reason'] as const,
+      registers,
+    }),
+    checkDuration: new Histogram({
+      name: 'callgate_authz_check_duration_seconds',
+      help: 'Time to answer a Check, from decode to response',
+      labelNames: ['decision'] as const,
+      buckets: CHECK_DURATION_BUCKETS,
+      registers,
+    }),
+    inFlight: new Gauge({ name: 'callgate_authz_in_flight', help: 'Check calls being evaluated', registers }),
+    evaluationErrors: new Counter({
+      name: 'callgate_policy_evaluation_errors_total',
+      help: 'Decisions denied because Cedar reported evaluation errors',
+      registers,
+    }),
+    bundleReloads: new Counter({
+      name: 'callgate_bundle_reloads_total',
+      help: 'Policy bundle loads by result (loaded|rejected)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    bundleInfo: new Gauge({
+      name: 'callgate_bundle_info',
+      help: 'The policy bundle revision serving now (value 1)',
+      labelNames: ['revision'] as const,
+      registers,
+    }),
+    bundlePolicies: new Gauge({ name: 'callgate_bundle_policies', help: 'Policies in the serving bundle', registers }),
+  };
+}
