@@ -4,21 +4,13 @@ import type { Value, Value__Output } from '../generated/google/protobuf/Value';
 import type { JsonObject, JsonValue } from '../calls/types';
 
 export function valueToJson(value: Value__Output): JsonValue {
-  switch (value.kind) {
-    case 'stringValue':
-      return value.stringValue ?? '';
-    case 'numberValue':
-      return value.numberValue ?? 0;
-    case 'boolValue':
-      return value.boolValue ?? false;
-    case 'structValue':
-      return value.structValue ? structToJson(value.structValue) : {};
-    case 'listValue':
-      return (value.listValue?.values ?? []).map(valueToJson);
-    case 'nullValue':
-    case undefined:
-      return null;
-  }
+  // Decoded messages carry the oneof name in `kind`; messages built in-process only have the field set.
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.numberValue !== undefined) return value.numberValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.structValue !== undefined && value.structValue !== null) return structToJson(value.structValue);
+  if (value.listValue !== undefined && value.listValue !== null) return (value.listValue.values ?? []).map(valueToJson);
+  return null;
 }
 
 export function structToJson(struct: Struct__Output): JsonObject {

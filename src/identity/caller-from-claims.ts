@@ -2,7 +2,8 @@
  * Verified token claims → the Cedar principal and `context.caller` (design §2).
  *   agent:   an RFC 8693 `act` claim (the actor is the principal, `sub` becomes `onBehalfOf`), or a client id
  *            listed in `agent_clients`;
- *   service: `sub` equal to the client id (client-credentials grant), or a client id in `service_clients`;
+ *   service: `sub` equal to the client id or `gty: client-credentials` (client-credentials grant), or a
+ *            client id in `service_clients`;
  *   human:   everything else (an interactive login).
  * Malformed claims callgate relies on are an error, never skipped: a dropped group could skip a forbid.
  */
@@ -75,7 +76,8 @@ export function callerFromClaims(claims: JsonObject, mapping: ClaimMapping): Cla
     const user = sub !== undefined && sub !== clientId ? userEntity(sub, claims, groups) : undefined;
     return agentCaller(clientId, user, base);
   }
-  if (clientId !== undefined && (sub === undefined || sub === clientId || mapping.service_clients.includes(clientId))) {
+  const clientCredentials = claims.gty === 'client-credentials';
+  if (clientId !== undefined && (sub === undefined || sub === clientId || clientCredentials || mapping.service_clients.includes(clientId))) {
     const principal = { uid: { type: 'Service' as const, id: clientId }, attrs: {}, parents: groupParents(groups) };
     return { kind: 'caller', caller: { ...base, kind: 'service', interactive: false, principal, relatedEntities: [] } };
   }
