@@ -106,7 +106,11 @@ export function buildApp(config: Config, deps: AppDeps): App {
       }
       swap(loaded.bundle);
       if (config.watch_policies) {
-        watcher = watchBundle(config.policies, { onLoaded: swap, onRejected: reject }, { debounceMs: config.reload_debounce_ms });
+        watcher = watchBundle(
+          config.policies,
+          { onLoaded: swap, onRejected: reject },
+          { debounceMs: config.reload_debounce_ms, currentRevision: loaded.bundle.revision },
+        );
       }
       const grpcAddress = await grpcServer.bind(config.listen.grpc);
       const httpAddress = await admin.listen(config.listen.http);

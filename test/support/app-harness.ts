@@ -1,0 +1,38 @@
+/** Starts a real callgate (buildApp) on 127.0.0.1:0 for integration and end-to-end tests. */
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { buildApp, type App } from '../../src/app';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/log/logger';
+import { createMetrics } from '../../src/metrics/metrics';
+
+export interface RunningApp {
+  readonly app: App;
+  readonly grpc: string;
+  readonly http: string;
+  /** Log lines written so far (JSON objects). */
+  readonly logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export async function startApp(flags: Record<string, string>, options: { now?: () => Date } = {}): Promise<RunningApp> {
+  const config = loadConfig({
+    flags: { 'listen.grpc': '127.0.0.1:0', 'listen.http': '127.0.0.1:0', watch_policies: 'false', 'log.level': 'info', ...flags },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const app = buildApp(config, {
+    log: createLogger(config.log.level, sink),
+    metrics: createMetrics({ collectProcessMetrics: false }),
+    now: options.now ?? (() => new Date()),
+    newDecisionId: () => randomUUID(),
+    hrtime: () => process.hrtime.bigint(),
+  });
+  const addresses = await app.start();
+  return { app, ...addresses, logs, close: () => app.close() };
+}
