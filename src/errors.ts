@@ -23,6 +23,9 @@ export const ERROR_TABLE = {
   ERR_CALL_MCP_VERSION: { http: 400, reason: 'unsupported MCP protocol version' },
   ERR_CALL_METHOD_NOT_ALLOWED: { http: 405, reason: 'HTTP method not allowed on this route' },
   ERR_CALL_NO_ROUTE: { http: 404, reason: 'no function route matches this request' },
+  ERR_CALL_BATCH_TOO_LARGE: { http: 413, reason: 'JSON-RPC batch has too many messages' },
+  ERR_CALL_INVALID_PATH: { http: 400, reason: 'request path is not a valid function path' },
+  ERR_CALL_INVALID_FUNCTION: { http: 400, reason: 'function name is not valid' },
   ERR_CALL_ARGS_UNMAPPABLE: { http: 400, reason: 'function arguments cannot be represented exactly for policy evaluation' },
   // identity (identity/)
   ERR_IDENTITY_INVALID: { http: 401, reason: 'caller identity could not be established' },

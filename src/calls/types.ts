@@ -51,3 +51,34 @@ export type ParseResult =
       /** JSON-RPC error code to use for MCP (e.g. -32020 for header mismatch, -32700 parse error). */
       readonly jsonRpcCode?: number;
     };
+
+/** One configured route (design §4 `routes`), used when Envoy sends no `context_extensions` route. */
+export interface RouteConfig {
+  readonly match: {
+    /** Exact path template, e.g. "/functions/{function}" (`{function}` matches one path segment). */
+    readonly path?: string;
+    /** Path prefix, e.g. "/mcp". */
+    readonly path_prefix?: string;
+    /** Upper-case HTTP method; any method when unset. */
+    readonly method?: string;
+  };
+  readonly protocol: Protocol;
+  readonly server: string;
+  /** Fixed function for the route (HTTP only). */
+  readonly function?: string;
+  /** Accepted media types; default ["application/json"]. */
+  readonly content_types?: readonly string[];
+}
+
+export interface ParseLimits {
+  readonly maxBodyBytes: number;
+  /** Maximum nesting of JSON objects/arrays; the top-level container is depth 1. */
+  readonly maxDepth: number;
+  /** Maximum number of messages in an MCP 2025-03-26 JSON-RPC batch. */
+  readonly maxBatchSize: number;
+}
+
+export interface ParseOptions {
+  readonly routes: readonly RouteConfig[];
+  readonly limits: ParseLimits;
+}
