@@ -1,0 +1,75 @@
+/** The `callgate` binary as a user runs it (needs `npm run build`, which `npm test` does first). */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.join(__dirname, '../..');
+const bin = path.join(root, 'bin/callgate.js');
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('callgate binary', () => {
+  let broken: string;
+  beforeAll(() => {
+    if (!existsSync(path.join(root, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+    broken = mkdtempSync(path.join(os.tmpdir(), 'callgate-broken-'));
+    cpSync(path.join(root, 'policies'), broken, { recursive: true });
+    writeFileSync(path.join(broken, 'extra.cedar'), 'permit (principal, action, resource);\n');
+  });
+  afterAll(() => rmSync(broken, { recursive: true, force: true }));
+
+  it('prints help listing every config flag with its env var', () => {
+    const r = run(['serve', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--listen-grpc');
+    expect(r.stdout).toContain('CALLGATE_IDENTITY_JWT_AUTHN_PAYLOAD_KEY');
+  });
+
+  it('validates the example bundle (exit 0) and reports a broken one with file:line (exit 1)', () => {
+    const ok = run(['validate', 'policies']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: policies: \d+ policies, revision [0-9a-f]{16}/);
+    const bad = run(['validate', broken]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/extra\.cedar:1:1/);
+  });
+
+  it('refuses to start on an invalid bundle (exit 3) and on invalid config (exit 2)', () => {
+    const r = run(['serve', '--policies', broken, '--listen-grpc', '127.0.0.1:0', '--listen-http', '127.0.0.1:0']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('extra.cedar');
+    const c = run(['serve', '--listen-grpc', 'nowhere'], { CALLGATE_LIMITS_MAX_JSON_DEPTH: 'deep' });
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain('listen.grpc');
+    expect(c.stderr).toContain('CALLGATE_LIMITS_MAX_JSON_DEPTH');
+  });
+
+  it('serves, becomes ready, and shuts down cleanly on SIGTERM', async () => {
+    const http = await freePort();
+    const child = spawn(process.execPath, [bin, 'serve', '--listen-grpc', '127.0.0.1:0', '--listen-http', `127.0.0.1:${http}`, '--watch-policies', 'false'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let ready = 0;
+    for (let i = 0; i < 100 && ready !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(`http://127.0.0.1:${http}/readyz`).then((r) => r.status, () => 0);
+    }
+    expect(ready).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('callgate stopped');
+  });
+});
