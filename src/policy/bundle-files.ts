@@ -1,0 +1,75 @@
+/**
+ * Reads a bundle directory: `*.cedar` files found recursively, `schema.cedarschema` and `entities.json` at the
+ * top. Entries whose name starts with "." are skipped (a Kubernetes ConfigMap mount keeps the real files
+ * under `..data` / `..<timestamp>` and links them from the top, so descending there would read them twice).
+ * Symlinks are followed. The revision is a sha256 over the sorted relative paths and contents.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const SCHEMA_FILE = 'schema.cedarschema';
+export const ENTITIES_FILE = 'entities.json';
+
+export interface BundleFile {
+  /** Path relative to the bundle directory, "/"-separated. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface BundleFiles {
+  readonly policies: readonly BundleFile[];
+  readonly schema?: BundleFile;
+  readonly entities?: BundleFile;
+  readonly revision: string;
+}
+
+export async function readBundleFiles(dir: string): Promise<BundleFiles> {
+  const policyPaths = await findPolicyFiles(dir, '', new Set<string>());
+  const policies = await Promise.all(policyPaths.sort().map((p) => readBundleFile(dir, p)));
+  const schema = await readOptional(dir, SCHEMA_FILE);
+  const entities = await readOptional(dir, ENTITIES_FILE);
+  const all = [...policies, ...(schema ? [schema] : []), ...(entities ? [entities] : [])];
+  const files: BundleFiles = { policies, revision: computeRevision(all) };
+  return { ...files, ...(schema ? { schema } : {}), ...(entities ? { entities } : {}) };
+}
+
+export function computeRevision(files: readonly BundleFile[]): string {
+  const hash = createHash('sha256');
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const content = Buffer.from(file.text, 'utf8');
+    hash.update(`${file.path}\0${content.length}\0`);
+    hash.update(content);
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function findPolicyFiles(root: string, rel: string, seen: Set<string>): Promise<string[]> {
+  const abs = join(root, rel);
+  const real = await realpath(abs);
+  if (seen.has(real)) return [];
+  seen.add(real);
+  const found: string[] = [];
+  for (const name of (await readdir(abs)).sort()) {
+    if (name.startsWith('.')) continue;
+    const childRel = rel === '' ? name : `${rel}/${name}`;
+    const info = await stat(join(root, childRel));
+    if (info.isDirectory()) found.push(...(await findPolicyFiles(root, childRel, seen)));
+    else if (info.isFile() && name.endsWith('.cedar')) found.push(childRel);
+  }
+  return found;
+}
+
+async function readBundleFile(dir: string, rel: string): Promise<BundleFile> {
+  return { path: rel, text: await readFile(join(dir, rel), 'utf8') };
+}
+
+async function readOptional(dir: string, rel: string): Promise<BundleFile | undefined> {
+  try {
+    return await readBundleFile(dir, rel);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

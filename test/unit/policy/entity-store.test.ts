@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { statefulIsAuthorized, type EntityJson, type StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
+import { buildEntityStore, collectRequestEntities, uidKey } from '../../../src/policy/entity-store';
+import { loadBundle } from '../../../src/policy/load-bundle';
+import type { PolicyBundle } from '../../../src/policy/types';
+import { context, decimal, principal } from './authorization-inputs';
+
+const group = (id: string, parents: string[] = [], attrs: EntityJson['attrs'] = {}): EntityJson => ({
+  uid: { type: 'Group', id },
+  attrs,
+  parents: parents.map((p) => ({ type: 'Group', id: p })),
+});
+const keys = (entities: EntityJson[]) => entities.map((e) => uidKey(e.uid)).sort();
+
+describe('collectRequestEntities', () => {
+  const store = buildEntityStore([
+    group('a', ['b']),
+    group('b', ['c']),
+    group('c', ['a']), // a cycle must not loop
+    group('lonely'),
+    group('owner-team', [], { lead: { __entity: { type: 'User', id: 'lead' } } }),
+    { uid: { type: 'User', id: 'lead' }, attrs: {}, parents: [{ type: 'Group', id: 'leads' }] },
+    group('leads'),
+    { uid: { type: 'Server', id: 'known' }, attrs: { owner: { __entity: { type: 'Group', id: 'owner-team' } } }, parents: [] },
+    { uid: { type: 'User', id: 'stored-alice' }, attrs: { email: 'a@x' }, parents: [{ type: 'Group', id: 'lonely' }] },
+  ]);
+
+  it('precomputes the ancestor closure at load', () => {
+    expect(store.ancestors.get(uidKey({ type: 'Group', id: 'a' }))).toEqual(['Group::"b"', 'Group::"c"']);
+  });
+
+  it('passes the principal, its ancestors and a bare resource, never the whole store', () => {
+    const got = collectRequestEntities(store, { principal: principal('User', 'u', ['a']), requestEntities: [], resource: 'unknown' });
+    expect(keys(got)).toEqual(['Group::"a"', 'Group::"b"', 'Group::"c"', 'Server::"unknown"', 'User::"u"']);
+    expect(got.find((e) => uidKey(e.uid).startsWith('Server::'))).toEqual({ uid: { type: 'Server', id: 'unknown' }, attrs: {}, parents: [] });
+  });
+
+  it('follows entity references in attributes transitively, with their ancestors', () => {
+    const got = collectRequestEntities(store, { principal: principal('User', 'u'), requestEntities: [], resource: 'known' });
+    expect(keys(got)).toEqual(['Group::"leads"', 'Group::"owner-team"', 'Server::"known"', 'User::"lead"', 'User::"u"']);
+  });
+
+  it('includes request entities and what they reference; a stored principal adds its parents', () => {
+    const agent = principal('Agent', 'bot', [], { onBehalfOf: { __entity: { type: 'User', id: 'stored-alice' } } });
+    const got = collectRequestEntities(store, { principal: agent, requestEntities: [principal('User', 'extra', ['leads'])], resource: 'unknown' });
+    expect(keys(got)).toEqual(['Agent::"bot"', 'Group::"leads"', 'Group::"lonely"', 'Server::"unknown"', 'User::"extra"', 'User::"stored-alice"']);
+    const merged = collectRequestEntities(store, { principal: principal('User', 'stored-alice', ['a']), requestEntities: [], resource: 'x' });
+    expect(merged.find((e) => uidKey(e.uid) === 'User::"stored-alice"')?.parents).toEqual([{ type: 'Group', id: 'a' }, { type: 'Group', id: 'lonely' }]);
+  });
+});
+
+describe('what reaches Cedar (injected authorize seam)', () => {
+  let bundle: PolicyBundle;
+  const calls: StatefulAuthorizationCall[] = [];
+  beforeAll(async () => {
+    const result = await loadBundle(join(__dirname, '../../../policies'), {
+      authorize: (call) => {
+        calls.push(call);
+        return statefulIsAuthorized(call);
+      },
+    });
+    if (result.kind !== 'loaded') throw new Error('example bundle must load');
+    bundle = result.bundle;
+  });
+  beforeEach(() => calls.splice(0));
+
+  it('sends only the principal, its group path and the resource', () => {
+    const d = bundle.evaluate({ principal: principal('User', 'bob', ['payments-admins']), requestEntities: [], action: 'payments.refund', resource: 'payments', context: context({ amount: decimal('1.00'), orderId: 'o' }, { kind: 'human' }) });
+    expect(d.kind).toBe('allow');
+    expect(calls).toHaveLength(1);
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Group::"payments-admins"', 'Group::"payments-team"', 'Server::"payments"', 'User::"bob"']);
+    expect(calls[0]).toMatchObject({ validateRequest: true, action: { type: 'Action', id: 'payments.refund' }, resource: { type: 'Server', id: 'payments' } });
+  });
+
+  it('sends an agent, the user it acts for, and both group paths', () => {
+    const agent = principal('Agent', 'copilot', ['agents'], { onBehalfOf: { __entity: { type: 'User', id: 'eve' } } });
+    bundle.evaluate({ principal: agent, requestEntities: [principal('User', 'eve', ['oncall'])], action: 'search_issues', resource: 'tools', context: context({ query: 'q', repo: 'r' }, { kind: 'agent' }) });
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Agent::"copilot"', 'Group::"agents"', 'Group::"engineering"', 'Group::"oncall"', 'Server::"tools"', 'User::"eve"']);
+  });
+
+  it('never calls Cedar for an unknown function', () => {
+    const d = bundle.evaluate({ principal: principal('User', 'u'), requestEntities: [], action: 'nope', resource: 'tools', context: {} });
+    expect(d).toMatchObject({ code: 'ERR_POLICY_UNKNOWN_FUNCTION' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('denies (never throws) when the Cedar call throws', async () => {
+    const result = await loadBundle(join(__dirname, '../../../policies'), { authorize: () => { throw new Error('wasm trap'); } });
+    if (result.kind !== 'loaded') throw new Error('example bundle must load');
+    const d = result.bundle.evaluate({ principal: principal('User', 'u'), requestEntities: [], action: 'ping', resource: 'tools', context: {} });
+    expect(d).toMatchObject({ code: 'ERR_POLICY_UNKNOWN_FUNCTION' });
+    const e = result.bundle.evaluate({ principal: principal('User', 'u'), requestEntities: [], action: 'mcp:ping', resource: 'tools', context: {} });
+    expect(e).toEqual({ kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: 'wasm trap' }] });
+  });
+});
