@@ -10,6 +10,7 @@ import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { BundleLoadResult, BundleProblem } from './types';
 import { readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files';
 import { completeSchema } from './complete-schema';
+import { decimalInputsOf } from './decimal-inputs';
 import { parsePolicyFiles } from './parse-policies';
 import { checkPolicies } from './check-policies';
 import { loadEntities } from './load-entities';
@@ -79,6 +80,7 @@ export function buildBundle(files: BundleFiles, baseText: string, options: LoadB
     engine: prepared.engine,
     store: buildEntityStore(entities.entities),
     authorize: options.authorize ?? defaultAuthorize,
+    decimalInputs: decimalInputsOf(schema.schema.json),
   });
   return { kind: 'loaded', bundle };
 }

@@ -5,6 +5,7 @@ import type { AuthorizationInput, PolicyBundle, PolicyDecision } from './types';
 import { collectRequestEntities, type EntityStore } from './entity-store';
 import { mapDecision } from './map-decision';
 import type { PreparedEngine } from './prepare-engine';
+import { widenDecimals, type DecimalShape } from './decimal-inputs';
 
 /** The one call into Cedar per decision; injectable so tests can see exactly what reaches Cedar. */
 export type AuthorizeFn = (call: StatefulAuthorizationCall) => AuthorizationAnswer;
@@ -19,6 +20,8 @@ export interface BundleParts {
   readonly engine: PreparedEngine;
   readonly store: EntityStore;
   readonly authorize: AuthorizeFn;
+  /** Actions whose input declares decimals: integer arguments there are widened to decimal. */
+  readonly decimalInputs: ReadonlyMap<string, DecimalShape>;
 }
 
 export function createPolicyBundle(parts: BundleParts): PolicyBundle {
@@ -42,7 +45,7 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
       principal: input.principal.uid,
       action: { type: 'Action', id: input.action },
       resource: { type: 'Server', id: input.resource },
-      context: { ...input.context },
+      context: contextFor(parts, input),
       preparsedSchemaName: parts.engine.schemaName,
       validateRequest: true,
       preparsedPolicySetId: sliceId,
@@ -52,4 +55,11 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
   } catch (err) {
     return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: err instanceof Error ? err.message : String(err) }] };
   }
+}
+
+function contextFor(parts: BundleParts, input: AuthorizationInput): AuthorizationInput['context'] {
+  const shape = parts.decimalInputs.get(input.action);
+  const args = input.context.input;
+  if (shape === undefined || args === undefined) return { ...input.context };
+  return { ...input.context, input: widenDecimals(args, shape) };
 }

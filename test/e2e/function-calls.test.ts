@@ -16,6 +16,12 @@ const alice = { iss: 'https://idp.example.com', sub: 'alice', groups: ['payments
 const bob = { iss: 'https://idp.example.com', sub: 'bob', groups: ['engineering'] };
 const agent = { iss: 'https://idp.example.com', sub: 'bob', act: { sub: 'research-agent' }, groups: ['engineering'] };
 
+interface DenyBody {
+  readonly code?: string;
+  readonly decision_id?: string;
+  readonly error?: { readonly data?: { readonly code?: string } } | string;
+}
+
 function asUser(payload: object): Record<string, string> {
   return { [TEST_IDENTITY_HEADER]: Buffer.from(JSON.stringify(payload)).toString('base64url') };
 }
@@ -71,14 +77,14 @@ describe('function calls through the Envoy emulation', () => {
     const res = await post('/functions/payments.charge', '{"amount":12.5,"currency":"JPY","customerId":"c-1"}', asUser(alice));
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('application/json');
-    const body = await res.json();
+    const body = (await res.json()) as DenyBody;
     expect(body).toMatchObject({ error: 'forbidden', reason: 'only EUR, USD and GBP charges are supported', code: 'ERR_POLICY_DENIED' });
     expect(res.headers.get('x-callgate-decision-id')).toBe(body.decision_id);
     expect(upstream.received).toHaveLength(0);
   });
 
   it('enforces argument constraints: a large refund needs a payments admin', async () => {
-    const small = await post('/functions/payments.refund', '{"amount":120.00,"orderId":"o-1"}', asUser(alice));
+    const small = await post('/functions/payments.refund', '{"amount":120,"orderId":"o-1"}', asUser(alice)); // integral JSON number, decimal in the schema
     const large = await post('/functions/payments.refund', '{"amount":900.00,"orderId":"o-2"}', asUser(alice));
     const admin = await post('/functions/payments.refund', '{"amount":900.00,"orderId":"o-3"}', asUser({ ...alice, groups: ['payments-admins'] }));
     expect([small.status, large.status, admin.status]).toEqual([200, 403, 200]);
@@ -122,15 +128,15 @@ describe('function calls through the Envoy emulation', () => {
     it.each(cases)('%s', async (_name, send, status, code) => {
       const res = await send();
       expect(res.status).toBe(status);
-      const body = await res.json();
-      const data = body.error?.data ?? body;
-      expect(data.code).toBe(code);
+      const body = (await res.json()) as DenyBody;
+      const code_ = typeof body.error === 'object' ? body.error.data?.code : body.code;
+      expect(code_).toBe(code);
       expect(upstream.received).toHaveLength(0);
     });
 
     it('MCP header mismatch uses JSON-RPC error -32020', async () => {
       const res = await post('/mcp', call, { ...asUser(bob), 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' });
-      expect((await res.json()).error.code).toBe(-32020);
+      expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32020);
     });
 
     it('a body over max_request_bytes is refused by Envoy itself (413) and never reaches the function', async () => {

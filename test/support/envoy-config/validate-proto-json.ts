@@ -202,7 +202,7 @@ function checkWellKnown(walk: Walk, path: string, name: string, value: unknown):
 function fieldByKey(type: protobuf.Type, key: string): protobuf.Field | undefined {
   const direct = type.fields[key];
   if (direct !== undefined) return direct;
-  return type.fieldsArray.find((f) => (f.jsonName ?? protobuf.util.camelCase(f.name)) === key);
+  return type.fieldsArray.find((f) => ((f as { jsonName?: string }).jsonName ?? protobuf.util.camelCase(f.name)) === key);
 }
 
 function checkMessage(walk: Walk, path: string, type: protobuf.Type, value: unknown): void {
