@@ -1,0 +1,62 @@
+'use strict';
+/** Starting, probing and stopping the servers under test as child processes (127.0.0.1 only). */
+const fs = require('node:fs');
+const net = require('node:net');
+const { spawn, spawnSync } = require('node:child_process');
+
+/** A free TCP port on 127.0.0.1 (bound then released; the child binds it right after). */
+function findFreePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `taskset -c <cpu>` prefix when taskset exists and the machine has more than one CPU, else none. */
+function pinPrefix(cpu, cpuCount) {
+  if (cpuCount < 2) return [];
+  const probe = spawnSync('taskset', ['--version'], { stdio: 'ignore' });
+  return probe.status === 0 ? ['taskset', '-c', String(cpu)] : [];
+}
+
+/** Spawns `command` (argv array, maybe prefixed by taskset); stderr goes to `logFile`, stdout is discarded. */
+function startServer(command, logFile) {
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'ignore', log] });
+  fs.closeSync(log);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, pid: child.pid, exited, logFile };
+}
+
+/** Polls GET http://<httpAddress>/readyz until 200; rejects on timeout or if the server exits first. */
+async function waitReady(server, httpAddress, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let exitInfo = null;
+  server.exited.then((info) => { exitInfo = info; });
+  while (Date.now() < deadline) {
+    if (exitInfo) throw new Error(`server exited before ready (${JSON.stringify(exitInfo)}); see ${server.logFile}`);
+    try {
+      const res = await fetch(`http://${httpAddress}/readyz`, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server not ready within ${timeoutMs} ms; see ${server.logFile}`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has exited. */
+async function stopServer(server, graceMs = 5000) {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), graceMs);
+  await server.exited;
+  clearTimeout(timer);
+}
+
+module.exports = { findFreePort, pinPrefix, startServer, waitReady, stopServer };

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run bench`: callgate vs a do-nothing Check server (the floor), same load client, same pinning.
+ *   node bench/run.js [--quick] [--rounds N] [--no-callgate] [--floor-as-target]
+ * --quick            short windows, one round (a smoke run, numbers not for publishing)
+ * --rounds N         rounds per scenario and target, interleaved; the highest-throughput round is reported
+ * --no-callgate      floor only
+ * --floor-as-target  a second do-nothing server stands in for callgate (checks the harness: ratios ≈ 1)
+ * Prints every scenario with callgate ÷ floor ratios and writes bench/results/latest.json.
+ * Needs `npm run build` for callgate (bin/callgate.js → dist/cli/main.js).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const { encodeRequestPool, DEFAULT_POOL } = require('./lib/check-requests');
+const { generateBundle } = require('./gen-bundle');
+const { findFreePort, pinPrefix, startServer, waitReady, stopServer } = require('./lib/servers');
+const { pickBestRound, computeRatios, formatTable } = require('./lib/report');
+
+const ROOT = path.join(__dirname, '..');
+const SERVER_CPU = 1;
+const CLIENT_CPU = 0;
+
+const SCENARIOS = Object.freeze([
+  { name: 'closed 1 conn x 16', mode: 'closed', connections: 1, inflight: 16 },
+  { name: 'closed 4 conn x 64', mode: 'closed', connections: 4, inflight: 64 },
+  { name: 'open 1000 rps', mode: 'open', connections: 4, rate: 1000 },
+]);
+
+function parseArgs(argv) {
+  const args = { quick: false, rounds: 2, callgate: true, floorAsTarget: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i];
+    if (flag === '--quick') args.quick = true;
+    else if (flag === '--rounds') args.rounds = Math.max(1, Number(argv[(i += 1)]) || 1);
+    else if (flag === '--no-callgate') args.callgate = false;
+    else if (flag === '--floor-as-target') args.floorAsTarget = true;
+    else throw new Error(`unknown flag ${flag}`);
+  }
+  if (args.quick) args.rounds = 1;
+  return args;
+}
+
+function describeMachine() {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const nproc = spawnSync('nproc', [], { encoding: 'utf8' }).stdout?.trim();
+  return {
+    date: new Date().toISOString(),
+    nproc: Number(nproc) || os.cpus().length,
+    cpuModel: model,
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+/** Whether the callgate CLI is built and answers `serve --help`; a reason string when it is not. */
+function checkCallgateCli() {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) return 'dist/cli/main.js missing (run `npm run build`)';
+  const help = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'callgate.js'), 'serve', '--help'], { encoding: 'utf8', timeout: 20_000 });
+  if (help.status !== 0) return `\`callgate serve --help\` failed (exit ${help.status}): ${(help.stderr ?? '').trim().slice(0, 300)}`;
+  return null;
+}
+
+async function launchTarget(kind, label, workDir, bundleDir, pin) {
+  const grpcPort = await findFreePort();
+  const httpPort = await findFreePort();
+  const grpc = `127.0.0.1:${grpcPort}`;
+  const http = `127.0.0.1:${httpPort}`;
+  const argv = kind === 'callgate'
+    ? [path.join(ROOT, 'bin', 'callgate.js'), 'serve', '--policies', bundleDir, '--listen-grpc', grpc, '--listen-http', http, '--log-level', 'warn']
+    : [path.join(__dirname, 'noop-server.js'), '--listen-grpc', grpc, '--listen-http', http];
+  const server = startServer([...pin, process.execPath, ...argv], path.join(workDir, `${label}.log`));
+  try {
+    await waitReady(server, http, 60_000);
+  } catch (error) {
+    await stopServer(server);
+    throw error;
+  }
+  return { label, kind, grpc, http, server };
+}
+
+/** Runs the load client as a pinned child process; resolves with its JSON result. */
+function runLoadClient(config, workDir, pin) {
+  const configFile = path.join(workDir, `load-${process.hrtime.bigint()}.json`);
+  fs.writeFileSync(configFile, JSON.stringify(config));
+  const command = [...pin, process.execPath, path.join(__dirname, 'load-client.js'), configFile];
+  const limitMs = config.warmupMs + config.durationMs + config.requestTimeoutMs + 15_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`load client exited ${code}: ${stderr.trim()}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+function windowsFor(args) {
+  return args.quick
+    ? { warmupMs: 1000, durationMs: 2000 }
+    : { warmupMs: 2000, durationMs: 5000 };
+}
+
+/** Every scenario, rounds interleaved across targets so slow drift hits both alike. */
+async function measureAll(targets, args, poolFile, workDir, clientPin) {
+  const rows = [];
+  for (const scenario of SCENARIOS) {
+    const rounds = new Map(targets.map((t) => [t.label, []]));
+    for (let round = 0; round < args.rounds; round += 1) {
+      for (const target of targets) {
+        const config = {
+          ...scenario, ...windowsFor(args), target: target.grpc, poolFile, maxCount: 500_000,
+          requestTimeoutMs: 10_000, serverPid: target.server.pid,
+        };
+        const result = await runLoadClient(config, workDir, clientPin);
+        rounds.get(target.label).push(result);
+        process.stderr.write(`  ${scenario.name} · ${target.label} · round ${round + 1}: ${result.rps} rps, p99 ${result.latencyMs.p99} ms\n`);
+      }
+    }
+    const floor = pickBestRound(rounds.get('floor'));
+    for (const target of targets) {
+      const result = pickBestRound(rounds.get(target.label));
+      const ratios = target.label === 'floor' ? null : computeRatios(result, floor);
+      rows.push({ scenario: scenario.name, target: target.label, result, ratios, rounds: rounds.get(target.label) });
+    }
+  }
+  return rows;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const machine = describeMachine();
+  const serverPin = pinPrefix(SERVER_CPU, machine.nproc);
+  const clientPin = pinPrefix(CLIENT_CPU, machine.nproc);
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callgate-bench-'));
+  const bundleDir = path.join(workDir, 'bundle');
+  const bundle = generateBundle(bundleDir);
+  const { frames } = encodeRequestPool();
+  const poolFile = path.join(workDir, 'pool.bin');
+  fs.writeFileSync(poolFile, Buffer.concat(frames));
+
+  let callgateStatus = args.callgate ? checkCallgateCli() : 'skipped (--no-callgate)';
+  const plan = [['floor', 'noop']];
+  if (args.floorAsTarget) plan.push(['floor-2', 'noop']);
+  if (callgateStatus === null) plan.push(['callgate', 'callgate']);
+  process.stderr.write(`bench: ${machine.cpuModel}, ${machine.nproc} CPUs, Node ${machine.node}; work dir ${workDir}\n`);
+  process.stderr.write(`bench: bundle ${bundle.policies} policies / ${bundle.functions} functions; pool ${frames.length} requests\n`);
+  if (callgateStatus !== null) process.stderr.write(`bench: callgate not measured: ${callgateStatus}\n`);
+
+  const targets = [];
+  try {
+    for (const [label, kind] of plan) targets.push(await launchTarget(kind, label, workDir, bundleDir, serverPin));
+    const rows = await measureAll(targets, args, poolFile, workDir, clientPin);
+    const output = {
+      machine, pinning: { server: serverPin.join(' ') || 'none', client: clientPin.join(' ') || 'none' },
+      settings: { ...windowsFor(args), rounds: args.rounds, quick: args.quick, scenarios: SCENARIOS },
+      bundle: { functions: bundle.functions, policies: bundle.policies },
+      pool: { requests: frames.length, ...DEFAULT_POOL },
+      callgate: callgateStatus === null ? 'measured' : `not measured: ${callgateStatus}`,
+      rows,
+    };
+    process.stdout.write(`\n${formatTable(rows)}\n`);
+    process.stdout.write('x = target ÷ floor (rps below 1 is slower; latency above 1 is slower). cpu = cores used in the window.\n');
+    if (callgateStatus !== null) process.stdout.write(`callgate: not measured: ${callgateStatus}\n`);
+    const resultsDir = path.join(__dirname, 'results');
+    fs.mkdirSync(resultsDir, { recursive: true });
+    fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);
+    process.stdout.write(`results: ${path.relative(process.cwd(), path.join(resultsDir, 'latest.json'))}\n`);
+  } finally {
+    await Promise.all(targets.map((t) => stopServer(t.server)));
+  }
+  fs.rmSync(workDir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
