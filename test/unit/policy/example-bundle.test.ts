@@ -100,6 +100,8 @@ describe('example bundle decisions', () => {
     expect(bundle.evaluate(input(bob, 'payments.refund', 'payments', context({ amount: 600, orderId: 'o-1' }, human)))).toMatchObject({ kind: 'allow' });
     const beyondDecimal = context({ amount: 922337203685478, orderId: 'o-1' }, human);
     expect(bundle.evaluate(input(bob, 'payments.refund', 'payments', beyondDecimal))).toMatchObject({ code: 'ERR_POLICY_REQUEST_INVALID' });
+    const undeclared = context({ amount: 10, orderId: 'o-1', sneaky: 'x' }, human);
+    expect(bundle.evaluate(input(bob, 'payments.refund', 'payments', undeclared))).toMatchObject({ code: 'ERR_POLICY_REQUEST_INVALID' });
     const missing = context({ orderId: 'o-1' }, human);
     expect(bundle.evaluate(input(bob, 'payments.refund', 'payments', missing))).toMatchObject({ code: 'ERR_POLICY_REQUEST_INVALID' });
   });
