@@ -14,6 +14,7 @@ import { resolveCaller, type IdentityConfig } from '../identity/resolve-caller';
 import type { Caller } from '../identity/types';
 import type { Obligations, PolicyBundle, PolicyDecision } from '../policy/types';
 import { reasonOf, type ErrorCode } from '../errors';
+import { mergeObligations } from '../obligations/merge-obligations';
 import { buildCedarContext, NOT_APPROVED } from './cedar-context';
 import type { AllowOutcome, DenyOutcome, Outcome, OutcomeBase } from './outcome';
 
@@ -78,7 +79,7 @@ function decideCalls(p: Prepared, calls: readonly Call[], now: Date): Outcome {
       deciding.push(...result.decision.decidingPolicies);
     }
   }
-  const decidingPolicies = unique(deciding);
+  const decidingPolicies = [...new Set(deciding)].sort();
   const obligations = mergeObligations(allows);
   const outcome: AllowOutcome = { ...p.base, kind: 'allow', decidingPolicies, obligations };
   return outcome;
@@ -114,14 +115,3 @@ function denyFromDecision(p: Prepared, d: Extract<PolicyDecision, { kind: 'deny'
   return deny(p.base, code, extra);
 }
 
-function unique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort();
-}
-
-function mergeObligations(present: readonly Obligations[]): Obligations {
-  return {
-    mask: unique(present.flatMap((o) => o.mask)),
-    maskFields: unique(present.flatMap((o) => o.maskFields)),
-    redactArgs: unique(present.flatMap((o) => o.redactArgs)),
-  };
-}
