@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from './config/schema';
 import { handleCheck, failureOutcome, type CheckDeps } from './authz/check';
 import { buildDenyResponse } from './envoy/check-response';
+import { isExpired, shedExpiredCheck } from './authz/shed-expired';
 import { createGrpcServer } from './transport/grpc/server';
 import { createAdminServer } from './http/admin-server';
 import { createMetrics, type Metrics } from './metrics/metrics';
@@ -86,7 +87,8 @@ export function buildApp(config: Config, deps: AppDeps): App {
     hrtime: deps.hrtime,
   };
   const grpcServer = createGrpcServer({
-    check: (request) => handleCheck(request, checkDeps),
+    check: (request, info) =>
+      isExpired(info.deadlineMs, Date.now()) ? shedExpiredCheck(deps.newDecisionId(), deps.metrics) : handleCheck(request, checkDeps),
     onCheckError: (err) => buildDenyResponse(failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', String(err))),
     maxReceiveMessageBytes: config.limits.max_body_bytes + 1024 * 1024,
   });

@@ -7,10 +7,10 @@ import { HealthImplementation } from 'grpc-health-check';
 import { loadAuthProto } from '../../envoy/protos';
 import type { CheckRequest__Output } from '../../generated/envoy/service/auth/v3/CheckRequest';
 import type { CheckResponse } from '../../generated/envoy/service/auth/v3/CheckResponse';
-import { unaryHandler } from './unary';
+import { unaryHandler, type CallInfo } from './unary';
 
 export interface GrpcServerOptions {
-  readonly check: (request: CheckRequest__Output) => CheckResponse;
+  readonly check: (request: CheckRequest__Output, info: CallInfo) => CheckResponse | Promise<CheckResponse>;
   readonly onCheckError: (err: unknown) => CheckResponse;
   /** Largest request message accepted: must exceed Envoy's max_request_bytes plus headers. */
   readonly maxReceiveMessageBytes: number;

@@ -5,8 +5,19 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 
+/** What the handler may know of the call besides its message. */
+export interface CallInfo {
+  /** The caller's deadline in epoch ms (Envoy sends its ext_authz timeout as grpc-timeout); Infinity if none. */
+  readonly deadlineMs: number;
+}
+
+function deadlineOf(call: { getDeadline(): grpc.Deadline }): number {
+  const d = call.getDeadline();
+  return d instanceof Date ? d.getTime() : d;
+}
+
 export function unaryHandler<Req, Res>(
-  work: (request: Req) => Res | Promise<Res>,
+  work: (request: Req, info: CallInfo) => Res | Promise<Res>,
   onError: (err: unknown) => Res,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
@@ -17,7 +28,7 @@ export function unaryHandler<Req, Res>(
       callback(null, res);
     };
     try {
-      Promise.resolve(work(call.request)).then(answer, (err: unknown) => answer(onError(err)));
+      Promise.resolve(work(call.request, { deadlineMs: deadlineOf(call) })).then(answer, (err: unknown) => answer(onError(err)));
     } catch (err) {
       answer(onError(err));
     }
