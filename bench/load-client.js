@@ -44,7 +44,13 @@ const REQUEST_HEADERS = Object.freeze({
   ':scheme': 'http',
   'content-type': 'application/grpc',
   te: 'trailers',
+  // Envoy sends its ext_authz timeout (grpc_service.timeout, 0.25s in envoy/*.yaml) as the gRPC deadline;
+  // callgate sheds Checks whose deadline has passed, so the bench sends it too.
+  'grpc-timeout': '250m',
 });
+
+/** google.rpc.Code UNAVAILABLE in CheckResponse.status: callgate's 503 denials (overload shedding). */
+const STATUS_UNAVAILABLE = 14;
 
 /** google.rpc.Status.code of a serialized CheckResponse (field 1), read with protobufjs' Reader. */
 function readCheckStatusCode(message, Status) {
@@ -57,14 +63,15 @@ function readCheckStatusCode(message, Status) {
   return 0; // no status: proto3 default, which Envoy takes as OK
 }
 
-/** Outcome of one call: 'allowed' | 'denied' | `grpc-<code>` | 'transport-error' | 'timeout'. */
+/** Outcome of one call: 'allowed' | 'denied' | 'shed' | `grpc-<code>` | 'transport-error' | 'timeout'. */
 function classifyAnswer(grpcStatus, chunks, Status) {
   if (grpcStatus === null) return 'transport-error';
   if (grpcStatus !== 0) return `grpc-${grpcStatus}`;
   const body = Buffer.concat(chunks);
   if (body.length < PREFIX_BYTES) return 'transport-error';
   const message = body.subarray(PREFIX_BYTES, PREFIX_BYTES + body.readUInt32BE(1));
-  return readCheckStatusCode(message, Status) === 0 ? 'allowed' : 'denied';
+  const code = readCheckStatusCode(message, Status);
+  return code === 0 ? 'allowed' : code === STATUS_UNAVAILABLE ? 'shed' : 'denied';
 }
 
 /**
@@ -147,7 +154,7 @@ function foreignCpu(window) {
 function buildResult(options, tally, window) {
   const seconds = (window.end - window.start) / 1000;
   const outcomes = tally.outcomes;
-  const nonOk = Object.entries(outcomes).filter(([k]) => k !== 'allowed' && k !== 'denied').reduce((n, [, v]) => n + v, 0);
+  const nonOk = Object.entries(outcomes).filter(([k]) => !['allowed', 'denied', 'shed'].includes(k)).reduce((n, [, v]) => n + v, 0);
   return {
     mode: options.mode,
     connections: options.connections,
@@ -159,6 +166,7 @@ function buildResult(options, tally, window) {
     latencyMs: summarizeHistogram(tally.histogram),
     allowed: outcomes.allowed ?? 0,
     denied: outcomes.denied ?? 0,
+    shed: outcomes.shed ?? 0,
     nonOk,
     outcomes: { ...outcomes },
     dropped: tally.dropped,

@@ -38,6 +38,7 @@ const COLUMNS = [
   ['p99.9 ms', 9, (r) => r.result.latencyMs.p999],
   ['allow', 7, (r) => r.result.allowed],
   ['deny', 7, (r) => r.result.denied],
+  ['shed', 6, (r) => r.result.shed ?? 0],
   ['nonOK', 6, (r) => r.result.nonOk],
   ['cpu srv', 8, (r) => r.result.serverCpuCores],
   ['cpu cli', 8, (r) => r.result.clientCpuCores],
