@@ -7,7 +7,7 @@ function fakeCall(request: string, deadline: grpc.Deadline) {
 
 function invoke(handler: grpc.handleUnaryCall<string, string>, call: grpc.ServerUnaryCall<string, string>): Promise<string[]> {
   const answers: string[] = [];
-  handler(call, (err, res) => answers.push(err ? `error:${err.message}` : String(res)));
+  handler(call, (err, res) => answers.push(err ? `error:${String(err.details ?? '')}` : String(res)));
   return new Promise((resolve) => setTimeout(() => resolve(answers), 10));
 }
 
