@@ -10,7 +10,8 @@ import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { BundleLoadResult, BundleProblem } from './types';
 import { readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files';
 import { completeSchema } from './complete-schema';
-import { decimalInputsOf } from './decimal-inputs';
+import { explicitEntities, schemaShapesOf } from './function-shapes';
+import { contextReadsOf } from './context-reads';
 import { parsePolicyFiles } from './parse-policies';
 import { checkPolicies } from './check-policies';
 import { loadEntities } from './load-entities';
@@ -72,15 +73,23 @@ export function buildBundle(files: BundleFiles, baseText: string, options: LoadB
   const prepared = prepareEngine(options.generation ?? randomUUID(), schema.schema.json, slices, textById);
   if (prepared.kind === 'invalid') return invalid(prepared.problems);
   const annotations = new Map<string, PolicyAnnotations>(policies.map((p) => [p.id, p.annotations]));
+  const shapes = schemaShapesOf(schema.schema.json, schema.schema.functions, schema.schema.parents);
+  const explicit = explicitEntities(entities.entities, schema.schema.json, shapes.names);
+  if (explicit.problems.length > 0) {
+    return invalid(explicit.problems.map((message) => ({ code: 'entities', file: files.entities?.path ?? 'entities.json', message })));
+  }
+  const jsonById = new Map(policies.map((p) => [p.id, p.json]));
+  const sliceReads = slices.map((ids) => contextReadsOf(ids.map((id) => jsonById.get(id)).filter((j) => j !== undefined)));
   const bundle = createPolicyBundle({
     revision: files.revision,
     policyIds: Object.freeze(policies.map((p) => p.id)),
     annotations,
     sliceOf,
     engine: prepared.engine,
-    store: buildEntityStore(entities.entities),
+    store: buildEntityStore(explicit.entities),
     authorize: options.authorize ?? defaultAuthorize,
-    decimalInputs: decimalInputsOf(schema.schema.json),
+    shapes,
+    sliceReads,
   });
   return { kind: 'loaded', bundle };
 }

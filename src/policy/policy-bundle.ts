@@ -5,7 +5,9 @@ import type { AuthorizationInput, PolicyBundle, PolicyDecision } from './types';
 import { collectRequestEntities, type EntityStore } from './entity-store';
 import { mapDecision } from './map-decision';
 import type { PreparedEngine } from './prepare-engine';
-import { widenDecimals, type DecimalShape } from './decimal-inputs';
+import { conformToType } from './conform-to-schema';
+import { pickContext, type ContextReads } from './context-reads';
+import type { SchemaShapes } from './function-shapes';
 
 /** The one call into Cedar per decision; injectable so tests can see exactly what reaches Cedar. */
 export type AuthorizeFn = (call: StatefulAuthorizationCall) => AuthorizationAnswer;
@@ -20,8 +22,10 @@ export interface BundleParts {
   readonly engine: PreparedEngine;
   readonly store: EntityStore;
   readonly authorize: AuthorizeFn;
-  /** Actions whose input declares decimals: integer arguments there are widened to decimal. */
-  readonly decimalInputs: ReadonlyMap<string, DecimalShape>;
+  /** Per function: principal/resource types, input type, action lineage (the schema, applied in JS once). */
+  readonly shapes: SchemaShapes;
+  /** Per slice: the top-level context attributes its policies can read. */
+  readonly sliceReads: readonly ContextReads[];
 }
 
 export function createPolicyBundle(parts: BundleParts): PolicyBundle {
@@ -37,19 +41,24 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
 function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDecision {
   const slice = parts.sliceOf.get(input.action);
   const sliceId = slice === undefined ? undefined : parts.engine.sliceIds[slice];
-  if (sliceId === undefined) {
+  const shape = parts.shapes.functions.get(input.action);
+  if (slice === undefined || sliceId === undefined || shape === undefined) {
     return { kind: 'deny', code: 'ERR_POLICY_UNKNOWN_FUNCTION', decidingPolicies: [], errors: [{ message: `unknown function "${input.action}"` }] };
   }
+  const principalType = ('__entity' in input.principal.uid ? input.principal.uid.__entity : input.principal.uid).type;
+  if (!shape.principalTypes.has(principalType)) return requestInvalid(`principal type ${principalType} is not allowed for "${input.action}"`);
+  if (!shape.resourceTypes.has('Server')) return requestInvalid(`"${input.action}" does not apply to a Server`);
+  const args = conformToType(input.context.input ?? {}, shape.inputType, parts.shapes.names, '$.input');
+  if (args.kind === 'invalid') return requestInvalid(`${args.path}: ${args.message}`);
   try {
     const answer = parts.authorize({
       principal: input.principal.uid,
       action: { type: 'Action', id: input.action },
       resource: { type: 'Server', id: input.resource },
-      context: contextFor(parts, input),
-      preparsedSchemaName: parts.engine.schemaName,
-      validateRequest: true,
+      context: pickContext({ ...input.context, input: args.value }, parts.sliceReads[slice] ?? { kind: 'all' }),
+      validateRequest: false,
       preparsedPolicySetId: sliceId,
-      entities: collectRequestEntities(parts.store, input),
+      entities: [...collectRequestEntities(parts.store, input), ...shape.actionEntities],
     });
     return mapDecision(answer, parts.annotations);
   } catch (err) {
@@ -57,9 +66,6 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
   }
 }
 
-function contextFor(parts: BundleParts, input: AuthorizationInput): AuthorizationInput['context'] {
-  const shape = parts.decimalInputs.get(input.action);
-  const args = input.context.input;
-  if (shape === undefined || args === undefined) return { ...input.context };
-  return { ...input.context, input: widenDecimals(args, shape) };
+function requestInvalid(message: string): PolicyDecision {
+  return { kind: 'deny', code: 'ERR_POLICY_REQUEST_INVALID', decidingPolicies: [], errors: [{ message }] };
 }

@@ -68,14 +68,18 @@ describe('what reaches Cedar (injected authorize seam)', () => {
     const d = bundle.evaluate({ principal: principal('User', 'bob', ['payments-admins']), requestEntities: [], action: 'payments.refund', resource: 'payments', context: context({ amount: decimal('1.00'), orderId: 'o' }, { kind: 'human' }) });
     expect(d.kind).toBe('allow');
     expect(calls).toHaveLength(1);
-    expect(keys(calls[0]?.entities ?? [])).toEqual(['Group::"payments-admins"', 'Group::"payments-team"', 'Server::"payments"', 'User::"bob"']);
-    expect(calls[0]).toMatchObject({ validateRequest: true, action: { type: 'Action', id: 'payments.refund' }, resource: { type: 'Server', id: 'payments' } });
+    // plus the action and its action groups: the schema is applied in JS, so Cedar gets the action lineage
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"payments"', 'Action::"payments.refund"', 'Group::"payments-admins"', 'Group::"payments-team"', 'Server::"payments"', 'User::"bob"']);
+    expect(calls[0]).toMatchObject({ validateRequest: false, action: { type: 'Action', id: 'payments.refund' }, resource: { type: 'Server', id: 'payments' } });
+    expect(calls[0]?.preparsedSchemaName).toBeUndefined();
+    // only the context attributes the function's policies read (agents-read-only: caller; refunds: input)
+    expect(Object.keys(calls[0]?.context ?? {}).sort()).toEqual(['caller', 'input']);
   });
 
   it('sends an agent, the user it acts for, and both group paths', () => {
     const agent = principal('Agent', 'copilot', ['agents'], { onBehalfOf: { __entity: { type: 'User', id: 'eve' } } });
     bundle.evaluate({ principal: agent, requestEntities: [principal('User', 'eve', ['oncall'])], action: 'search_issues', resource: 'tools', context: context({ query: 'q', repo: 'r' }, { kind: 'agent' }) });
-    expect(keys(calls[0]?.entities ?? [])).toEqual(['Agent::"copilot"', 'Group::"agents"', 'Group::"engineering"', 'Group::"oncall"', 'Server::"tools"', 'User::"eve"']);
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"readOnly"', 'Action::"search_issues"', 'Agent::"copilot"', 'Group::"agents"', 'Group::"engineering"', 'Group::"oncall"', 'Server::"tools"', 'User::"eve"']);
   });
 
   it('never calls Cedar for an unknown function', () => {

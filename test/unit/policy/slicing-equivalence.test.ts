@@ -77,7 +77,7 @@ const requestArb = fc.constantFrom(...ACTIONS).chain((action) =>
   }),
 );
 
-describe('sliced evaluation equals Cedar over the whole set', () => {
+describe('sliced evaluation (schema applied in JS, context pruned) equals Cedar over the whole set with its schema', () => {
   it('for many generated requests', () => {
     let decided = 0;
     fc.assert(
@@ -98,7 +98,13 @@ describe('sliced evaluation equals Cedar over the whole set', () => {
           entities: [p, ...related, ...storeEntities],
         });
         if (sliced.kind === 'allow' || sliced.decidingPolicies.length > 0) decided += 1;
-        expect(sliced).toEqual(mapDecision(whole, annotations));
+        const reference = mapDecision(whole, annotations);
+        if (reference.kind === 'deny' && reference.code === 'ERR_POLICY_REQUEST_INVALID') {
+          // callgate applies the schema in JS (its messages differ from Cedar's); the verdict must not.
+          expect(sliced).toMatchObject({ kind: 'deny', code: 'ERR_POLICY_REQUEST_INVALID', decidingPolicies: [] });
+        } else {
+          expect(sliced).toEqual(reference);
+        }
       }),
       { numRuns: 300, seed: 424242 },
     );
