@@ -8,6 +8,7 @@ import type { BundleProblem } from './types';
 import { problemsFromCedar } from './cedar-problems';
 import type { PolicySource } from './parse-policies';
 import { locateByteOffset } from './source-location';
+import { batchForValidation } from './validation-batches';
 
 export interface CheckedPolicy {
   readonly id: string;
@@ -57,12 +58,14 @@ function nameAndReadAnnotations(sources: readonly PolicySource[], problems: Bund
 
 function validateStrict(named: readonly Named[], schema: SchemaJson<string>): BundleProblem[] {
   if (named.length === 0) return [];
-  const staticPolicies: Record<string, string> = {};
-  for (const n of named) staticPolicies[n.cedarId] = n.source.text;
-  const answer = validate({ schema, policies: { staticPolicies }, validationSettings: { mode: 'strict' } });
-  if (answer.type === 'failure') return problemsFromCedar(answer.errors, 'validation', () => undefined);
   const byId = new Map(named.map((n) => [n.cedarId, n.source]));
-  return answer.validationErrors.flatMap((v) => validationProblems(v.error, byId.get(v.policyId)));
+  return batchForValidation(named, (n) => n.source.json, schema).flatMap((batch) => {
+    const staticPolicies: Record<string, string> = {};
+    for (const n of batch.items) staticPolicies[n.cedarId] = n.source.text;
+    const answer = validate({ schema: batch.schema, policies: { staticPolicies }, validationSettings: { mode: 'strict' } });
+    if (answer.type === 'failure') return problemsFromCedar(answer.errors, 'validation', () => undefined);
+    return answer.validationErrors.flatMap((v) => validationProblems(v.error, byId.get(v.policyId)));
+  });
 }
 
 function validationProblems(error: DetailedError, source: PolicySource | undefined): BundleProblem[] {
