@@ -16,7 +16,9 @@ const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 const { encodeRequestPool, DEFAULT_POOL } = require('./lib/check-requests');
 const { generateBundle } = require('./gen-bundle');
-const { findFreePort, pinPrefix, startServer, waitReady, stopServer } = require('./lib/servers');
+const { pinPrefix, stopServer } = require('./lib/servers');
+const { launchTarget, runLoadClient } = require('./lib/targets');
+const { runScaling, formatScaling } = require('./scaling');
 const { pickBestRound, computeRatios, formatTable } = require('./lib/report');
 
 const ROOT = path.join(__dirname, '..');
@@ -30,13 +32,14 @@ const SCENARIOS = Object.freeze([
 ]);
 
 function parseArgs(argv) {
-  const args = { quick: false, rounds: 2, callgate: true, floorAsTarget: false };
+  const args = { quick: false, rounds: 2, callgate: true, floorAsTarget: false, scaling: true };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--quick') args.quick = true;
     else if (flag === '--rounds') args.rounds = Math.max(1, Number(argv[(i += 1)]) || 1);
     else if (flag === '--no-callgate') args.callgate = false;
     else if (flag === '--floor-as-target') args.floorAsTarget = true;
+    else if (flag === '--no-scaling') args.scaling = false;
     else throw new Error(`unknown flag ${flag}`);
   }
   if (args.quick) args.rounds = 1;
@@ -62,45 +65,6 @@ function checkCallgateCli() {
   const help = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'callgate.js'), 'serve', '--help'], { encoding: 'utf8', timeout: 20_000 });
   if (help.status !== 0) return `\`callgate serve --help\` failed (exit ${help.status}): ${(help.stderr ?? '').trim().slice(0, 300)}`;
   return null;
-}
-
-async function launchTarget(kind, label, workDir, bundleDir, pin) {
-  const grpcPort = await findFreePort();
-  const httpPort = await findFreePort();
-  const grpc = `127.0.0.1:${grpcPort}`;
-  const http = `127.0.0.1:${httpPort}`;
-  const argv = kind === 'callgate'
-    ? [path.join(ROOT, 'bin', 'callgate.js'), 'serve', '--policies', bundleDir, '--listen-grpc', grpc, '--listen-http', http, '--log-level', 'warn']
-    : [path.join(__dirname, 'noop-server.js'), '--listen-grpc', grpc, '--listen-http', http];
-  const server = startServer([...pin, process.execPath, ...argv], path.join(workDir, `${label}.log`));
-  try {
-    await waitReady(server, http, 60_000);
-  } catch (error) {
-    await stopServer(server);
-    throw error;
-  }
-  return { label, kind, grpc, http, server };
-}
-
-/** Runs the load client as a pinned child process; resolves with its JSON result. */
-function runLoadClient(config, workDir, pin) {
-  const configFile = path.join(workDir, `load-${process.hrtime.bigint()}.json`);
-  fs.writeFileSync(configFile, JSON.stringify(config));
-  const command = [...pin, process.execPath, path.join(__dirname, 'load-client.js'), configFile];
-  const limitMs = config.warmupMs + config.durationMs + config.requestTimeoutMs + 15_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`load client exited ${code}: ${stderr.trim()}`));
-      else resolve(JSON.parse(stdout));
-    });
-  });
 }
 
 function windowsFor(args) {
@@ -159,6 +123,9 @@ async function main() {
   try {
     for (const [label, kind] of plan) targets.push(await launchTarget(kind, label, workDir, bundleDir, serverPin));
     const rows = await measureAll(targets, args, poolFile, workDir, clientPin);
+    const scaling = args.scaling && callgateStatus === null
+      ? await runScaling({ workDir, serverPin, clientPin, window: windowsFor(args) })
+      : [];
     const output = {
       machine, pinning: { server: serverPin.join(' ') || 'none', client: clientPin.join(' ') || 'none' },
       settings: { ...windowsFor(args), rounds: args.rounds, quick: args.quick, scenarios: SCENARIOS },
@@ -166,10 +133,12 @@ async function main() {
       pool: { requests: frames.length, ...DEFAULT_POOL },
       callgate: callgateStatus === null ? 'measured' : `not measured: ${callgateStatus}`,
       rows,
+      scaling,
     };
     process.stdout.write(`\n${formatTable(rows)}\n`);
     process.stdout.write('x = target ÷ floor (rps below 1 is slower; latency above 1 is slower). cpu = cores used in the window.\n');
     if (callgateStatus !== null) process.stdout.write(`callgate: not measured: ${callgateStatus}\n`);
+    if (scaling.length > 0) process.stdout.write(`\nscaling by policy count (closed 1 conn x 16, calls over every function):\n${formatScaling(scaling)}\n`);
     const resultsDir = path.join(__dirname, 'results');
     fs.mkdirSync(resultsDir, { recursive: true });
     fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);
