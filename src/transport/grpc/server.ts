@@ -8,12 +8,16 @@ import { loadAuthProto } from '../../envoy/protos';
 import type { CheckRequest__Output } from '../../generated/envoy/service/auth/v3/CheckRequest';
 import type { CheckResponse } from '../../generated/envoy/service/auth/v3/CheckResponse';
 import { unaryHandler, type CallInfo } from './unary';
+import { loadExtProcProto } from '../../envoy/protos';
+import { processHandler, type ProcessHandlerDeps } from './process-handler';
 
 export interface GrpcServerOptions {
   readonly check: (request: CheckRequest__Output, info: CallInfo) => CheckResponse | Promise<CheckResponse>;
   readonly onCheckError: (err: unknown) => CheckResponse;
   /** Largest request message accepted: must exceed Envoy's max_request_bytes plus headers. */
   readonly maxReceiveMessageBytes: number;
+  /** envoy.service.ext_proc.v3.ExternalProcessor/Process on the same port, when masking is wired. */
+  readonly process?: ProcessHandlerDeps;
 }
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
@@ -37,6 +41,10 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   server.addService(auth.Authorization.service, {
     Check: unaryHandler<CheckRequest__Output, CheckResponse>(options.check, options.onCheckError),
   });
+  if (options.process !== undefined) {
+    const extProc = loadExtProcProto().envoy.service.ext_proc.v3;
+    server.addService(extProc.ExternalProcessor.service, { Process: processHandler(options.process) });
+  }
   const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING'])));
   health.addToServer(server);
 

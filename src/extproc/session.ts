@@ -1,0 +1,161 @@
+/**
+ * One ext_proc stream = one HTTP exchange (envoy-semantics b.6). A pure state machine: each
+ * ProcessingRequest gives either the matching ProcessingResponse or a failure, which the transport turns into
+ * a gRPC error (Envoy then answers `status_on_error`). It never asks for a clean close: Envoy treats that as
+ * "continue unmasked".
+ *
+ * - request_headers: read the forwarded ext_authz decision; answer with `mode_override` that buffers the
+ *   request body only for @redact_args and the response body only for @mask/@mask_fields (body modes in an
+ *   override are literal, so both are always set); ask the upstream for an identity encoding when masking.
+ * - request_body (BUFFERED): remove @redact_args fields, fix content-length in the same header_mutation.
+ * - response_headers: remember content-type and content-encoding.
+ * - response_body (BUFFERED): decode, mask, re-encode, fix content-length; over the limit → failure.
+ * Header values are sent in `raw_value` only.
+ */
+import type { HeaderValueOption } from '../generated/envoy/config/core/v3/HeaderValueOption';
+import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3/HttpHeaders';
+import type { ProcessingRequest__Output } from '../generated/envoy/service/ext_proc/v3/ProcessingRequest';
+import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse';
+import type { CommonResponse } from '../generated/envoy/service/ext_proc/v3/CommonResponse';
+import { selectDetectors } from '../masking/detectors';
+import type { Detector, MaskCounts, MaskPlan, MaskStyle } from '../masking/types';
+import { codecFor } from './body-codec';
+import { readForwardedDecision, type ForwardedDecision } from './decision-metadata';
+import { maskBodyText } from './mask-body';
+import { redactArguments } from './redact-args';
+
+export interface MaskingSettings {
+  readonly style: MaskStyle;
+  readonly customDetectors: readonly Detector[];
+  /** Largest body (decoded) callgate masks; larger ones fail closed. */
+  readonly maxBodyBytes: number;
+}
+
+export type FailureCode = 'ERR_MASK_NO_DECISION' | 'ERR_MASK_BODY_TOO_LARGE' | 'ERR_MASK_ENCODING' | 'ERR_MASK_UNEXPECTED_MESSAGE' | 'ERR_MASK_INVALID_BODY' | 'ERR_MASK_FAILED';
+
+export type Step = { readonly kind: 'reply'; readonly response: ProcessingResponse } | { readonly kind: 'fail'; readonly code: FailureCode; readonly message: string };
+
+/** What a finished (or failed) exchange reports for evidence and metrics. */
+export interface SessionReport {
+  readonly decisionId: string;
+  readonly counts: MaskCounts;
+  readonly bytes: number;
+}
+
+export interface Session {
+  handle(request: ProcessingRequest__Output): Step;
+  report(): SessionReport;
+}
+
+function headerOf(headers: HttpHeaders__Output | null | undefined, name: string): string | undefined {
+  const h = headers?.headers?.headers.find((x) => x.key === name);
+  if (h === undefined) return undefined;
+  return h.raw_value.length > 0 ? Buffer.from(h.raw_value).toString('latin1') : h.value;
+}
+
+function setHeader(key: string, value: string): HeaderValueOption {
+  return { header: { key, raw_value: Buffer.from(value, 'latin1') }, append: { value: false } };
+}
+
+function continueWith(body: Buffer | undefined, headers: HeaderValueOption[]): CommonResponse {
+  return {
+    status: 'CONTINUE',
+    header_mutation: headers.length > 0 ? { set_headers: headers } : null,
+    body_mutation: body === undefined ? null : { body },
+  };
+}
+
+const fail = (code: FailureCode, message: string): Step => ({ kind: 'fail', code, message });
+
+export function createSession(settings: MaskingSettings): Session {
+  let decision: ForwardedDecision | undefined;
+  let plan: MaskPlan | undefined;
+  let contentType: string | undefined;
+  let contentEncoding: string | undefined;
+  const counts: MaskCounts = {};
+  let bytes = 0;
+
+  function onRequestHeaders(req: ProcessingRequest__Output): Step {
+    const found = readForwardedDecision(req.metadata_context);
+    if (found.kind === 'missing') return fail('ERR_MASK_NO_DECISION', found.why);
+    decision = found.decision;
+    const selection = selectDetectors(decision.mask, settings.customDetectors);
+    if (selection.kind === 'unknown') return fail('ERR_MASK_NO_DECISION', `unknown detector ${selection.name}`);
+    const masks = selection.detectors.length > 0 || decision.maskFields.length > 0;
+    plan = masks ? { detectors: selection.detectors, fields: decision.maskFields, style: settings.style } : undefined;
+    const redacts = decision.redactArgs.length > 0 && req.request_headers?.end_of_stream !== true;
+    return {
+      kind: 'reply',
+      response: {
+        request_headers: { response: continueWith(undefined, masks ? [setHeader('accept-encoding', 'identity')] : []) },
+        mode_override: {
+          request_header_mode: 'DEFAULT',
+          response_header_mode: 'SEND',
+          request_body_mode: redacts ? 'BUFFERED' : 'NONE',
+          response_body_mode: masks ? 'BUFFERED' : 'NONE',
+          request_trailer_mode: 'DEFAULT',
+          response_trailer_mode: 'DEFAULT',
+        },
+      },
+    };
+  }
+
+  function onRequestBody(req: ProcessingRequest__Output): Step {
+    const body = Buffer.from(req.request_body?.body ?? Buffer.alloc(0));
+    if (decision === undefined) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'request body before request headers');
+    if (body.length > settings.maxBodyBytes) return fail('ERR_MASK_BODY_TOO_LARGE', 'request body over the masking limit');
+    const result = redactArguments(body.toString('utf8'), decision.redactArgs);
+    if (result.kind === 'invalid') return fail('ERR_MASK_INVALID_BODY', 'request body is not a JSON object');
+    if (result.removed > 0) counts.redacted_arg = (counts.redacted_arg ?? 0) + result.removed;
+    const out = Buffer.from(result.text, 'utf8');
+    return { kind: 'reply', response: { request_body: { response: continueWith(out, [setHeader('content-length', String(out.length))]) } } };
+  }
+
+  function onResponseHeaders(req: ProcessingRequest__Output): Step {
+    if (decision === undefined) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response headers before request headers');
+    contentType = headerOf(req.response_headers, 'content-type');
+    contentEncoding = headerOf(req.response_headers, 'content-encoding');
+    return { kind: 'reply', response: { response_headers: { response: continueWith(undefined, []) } } };
+  }
+
+  function onResponseBody(req: ProcessingRequest__Output): Step {
+    if (plan === undefined) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response body without a masking plan');
+    const raw = Buffer.from(req.response_body?.body ?? Buffer.alloc(0));
+    if (req.response_body?.end_of_stream !== true) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response body is not buffered');
+    const codec = codecFor(contentEncoding);
+    if (codec.kind === 'unsupported') return fail('ERR_MASK_ENCODING', `cannot decode content-encoding ${codec.encoding}`);
+    if (raw.length > settings.maxBodyBytes) return fail('ERR_MASK_BODY_TOO_LARGE', 'response body over the masking limit');
+    const decoded = codec.decode(raw);
+    if (decoded.length > settings.maxBodyBytes) return fail('ERR_MASK_BODY_TOO_LARGE', 'decoded response body over the masking limit');
+    bytes += decoded.length;
+    const masked = Buffer.from(maskBodyText(decoded.toString('utf8'), contentType, plan, counts), 'utf8');
+    const out = codec.encode(masked);
+    return { kind: 'reply', response: { response_body: { response: continueWith(out, [setHeader('content-length', String(out.length))]) } } };
+  }
+
+  function dispatch(req: ProcessingRequest__Output): Step {
+    switch (req.request) {
+      case 'request_headers':
+        return onRequestHeaders(req);
+      case 'request_body':
+        return onRequestBody(req);
+      case 'response_headers':
+        return onResponseHeaders(req);
+      case 'response_body':
+        return onResponseBody(req);
+      default:
+        return fail('ERR_MASK_UNEXPECTED_MESSAGE', `unexpected message ${String(req.request)}`);
+    }
+  }
+
+  return {
+    handle(req) {
+      try {
+        return dispatch(req);
+      } catch (err) {
+        return fail('ERR_MASK_FAILED', err instanceof Error ? err.message : 'masking failed');
+      }
+    },
+    report: () => ({ decisionId: decision?.decisionId ?? '', counts: { ...counts }, bytes }),
+  };
+}
