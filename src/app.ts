@@ -8,6 +8,8 @@ import { handleCheck, failureOutcome, type CheckDeps } from './authz/check';
 import { buildDenyResponse } from './envoy/check-response';
 import { isExpired, shedExpiredCheck } from './authz/shed-expired';
 import { createGrpcServer } from './transport/grpc/server';
+import { createSession } from './extproc/session';
+import { maskingSettingsOf, recordSessionEnd } from './extproc/masking-settings';
 import { createAdminServer } from './http/admin-server';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { createLogger, type Logger } from './log/logger';
@@ -86,11 +88,17 @@ export function buildApp(config: Config, deps: AppDeps): App {
     log: log.child({ room: 'authz' }),
     hrtime: deps.hrtime,
   };
+  const masking = maskingSettingsOf(config);
+  const maskingLog = log.child({ room: 'masking' });
   const grpcServer = createGrpcServer({
     check: (request, info) =>
       isExpired(info.deadlineMs, Date.now()) ? shedExpiredCheck(deps.newDecisionId(), deps.metrics) : handleCheck(request, checkDeps),
     onCheckError: (err) => buildDenyResponse(failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', String(err))),
-    maxReceiveMessageBytes: config.limits.max_body_bytes + 1024 * 1024,
+    maxReceiveMessageBytes: Math.max(config.limits.max_body_bytes, config.masking.max_body_bytes) + 1024 * 1024,
+    process: {
+      newSession: () => createSession(masking),
+      onEnd: (report, failure) => recordSessionEnd({ metrics: deps.metrics, log: maskingLog }, report, failure),
+    },
   });
   const admin = createAdminServer({
     registry: deps.metrics.registry,

@@ -24,6 +24,21 @@ const routeSchema = z
   })
   .strict();
 
+const customDetectorSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected a lower-case detector name'),
+    pattern: z.string().min(1).refine((p) => {
+      try {
+        new RegExp(p, 'u');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression'),
+    max_length: positiveInt.max(65536).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     listen: z.object({ grpc: hostPort, http: hostPort }).strict(),
@@ -52,6 +67,15 @@ export const configSchema = z
         max_batch_size: positiveInt.max(1000),
       })
       .strict(),
+    masking: z
+      .object({
+        style: z.enum(['full', 'partial', 'token']),
+        token_key: z.string(),
+        max_body_bytes: positiveInt.max(256 * 1024 * 1024),
+        custom_detectors: z.array(customDetectorSchema),
+      })
+      .strict()
+      .refine((m) => m.style !== 'token' || m.token_key.length >= 16, { message: 'the token style needs masking.token_key of at least 16 characters', path: ['token_key'] }),
     shutdown: z.object({ drain_timeout_ms: z.number().int().min(0) }).strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })

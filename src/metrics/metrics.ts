@@ -10,6 +10,12 @@ export interface Metrics {
   readonly bundleReloads: Counter<'result'>;
   readonly bundleInfo: Gauge<'revision'>;
   readonly bundlePolicies: Gauge;
+  /** Values masked by ext_proc, by detector (built-in names, config-declared custom names, `field`, `redacted_arg`). */
+  readonly maskedValues: Counter<'detector'>;
+  /** Body bytes ext_proc scanned for masking. */
+  readonly maskBytes: Counter;
+  /** ext_proc streams ended with a gRPC error (Envoy answers status_on_error), by reason code. */
+  readonly maskStreamErrors: Counter<'reason'>;
 }
 
 /** Buckets from 10 µs to 1 s: a Check normally takes tens to hundreds of µs. */
@@ -55,5 +61,8 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       registers,
     }),
     bundlePolicies: new Gauge({ name: 'callgate_bundle_policies', help: 'Policies in the serving bundle', registers }),
+    maskedValues: new Counter({ name: 'callgate_masking_values_total', help: 'Values masked by ext_proc, by detector', labelNames: ['detector'], registers }),
+    maskBytes: new Counter({ name: 'callgate_masking_bytes_total', help: 'Body bytes scanned for masking by ext_proc', registers }),
+    maskStreamErrors: new Counter({ name: 'callgate_masking_stream_errors_total', help: 'ext_proc streams failed closed, by reason', labelNames: ['reason'], registers }),
   };
 }
