@@ -91,8 +91,13 @@ export function buildApp(config: Config, deps: AppDeps): App {
   const masking = maskingSettingsOf(config);
   const maskingLog = log.child({ room: 'masking' });
   const grpcServer = createGrpcServer({
-    check: (request, info) =>
-      isExpired(info.deadlineMs, Date.now()) ? shedExpiredCheck(deps.newDecisionId(), deps.metrics) : handleCheck(request, checkDeps),
+    check: (request, info) => {
+      if (isExpired(info.deadlineMs, Date.now())) return shedExpiredCheck(deps.newDecisionId(), deps.metrics);
+      deps.metrics.inFlight.inc();
+      return Promise.resolve()
+        .then(() => handleCheck(request, checkDeps))
+        .finally(() => deps.metrics.inFlight.dec());
+    },
     onCheckError: (err) => buildDenyResponse(failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', String(err))),
     maxReceiveMessageBytes: Math.max(config.limits.max_body_bytes, config.masking.max_body_bytes) + 1024 * 1024,
     process: {
