@@ -16,6 +16,8 @@ import { applyDeniedHeaders, applyOkResponse, applyResponseHeaderOption, classif
 import { buildCheckRequest, planRequestBody, type DownstreamRequest } from './build-check-request';
 import { addHeader, hasHeader, headerValues, mergeHeaders, setHeader, type HeaderList } from './header-list';
 import type { EmulatorOptions, EmulatorRoute, EnvoyEmulator, IncomingRequestInfo } from './types';
+import { createExtProcClient, type ExtProcSettings } from './ext-proc';
+import { runExtProc } from './ext-proc-filter';
 
 export const EXT_AUTHZ_NAMESPACE = 'envoy.filters.http.ext_authz';
 export const FAILURE_MODE_ALLOWED_HEADER = 'x-envoy-auth-failure-mode-allowed';
@@ -32,6 +34,7 @@ interface Resolved {
   readonly client: AuthorizationClient;
   readonly state: EmulatorState;
   readonly upstream: URL;
+  readonly extProc?: { readonly settings: ExtProcSettings; readonly client: ReturnType<typeof createExtProcClient> };
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -94,7 +97,10 @@ function callCheck(r: Resolved, request: CheckRequest): Promise<CheckResponse__O
 }
 
 /** The router: forwards the (mutated) header list, taking `:path` and `:authority` from it, and the whole body. */
-function proxy(r: Resolved, res: http.ServerResponse, down: DownstreamRequest, headers: HeaderList, responseHeaders: (list: HeaderList) => void): void {
+/** A filter on the response path (ext_proc): the final status, headers and body, or a local reply. */
+export type ResponseFilter = (status: number, list: HeaderList, body: Buffer) => Promise<{ kind: 'send'; list: HeaderList; body: Buffer } | { kind: 'local'; status: number; body: string }>;
+
+function proxy(r: Resolved, res: http.ServerResponse, down: DownstreamRequest, headers: HeaderList, responseHeaders: (list: HeaderList) => void, filter?: ResponseFilter): void {
   const path = headerValues(headers, ':path')[0];
   const authority = headerValues(headers, ':authority')[0];
   if (path === undefined || authority === undefined) return sendLocalReply(res, 500, 'emulator: pseudo-header lost');
@@ -116,10 +122,13 @@ function proxy(r: Resolved, res: http.ServerResponse, down: DownstreamRequest, h
       }
       responseHeaders(list);
       readBody(upstreamRes).then(
-        (body) => {
-          setHeader(list, 'content-length', String(body.length));
-          res.writeHead(upstreamRes.statusCode ?? 502, flatten(list));
-          res.end(body);
+        async (upstreamBody) => {
+          const status = upstreamRes.statusCode ?? 502;
+          const filtered = filter === undefined ? { kind: 'send' as const, list, body: upstreamBody } : await filter(status, list, upstreamBody);
+          if (filtered.kind === 'local') return sendLocalReply(res, filtered.status, filtered.body);
+          setHeader(filtered.list, 'content-length', String(filtered.body.length));
+          res.writeHead(status, flatten(filtered.list));
+          res.end(filtered.body);
         },
         () => sendLocalReply(res, 503, 'upstream reset'),
       );
@@ -140,7 +149,15 @@ function applyVerdict(r: Resolved, res: http.ServerResponse, down: DownstreamReq
   const path = applyOkResponse(headers, headerValues(headers, ':path')[0] ?? down.path, verdict.ok, r.options.headerAppendSemantics ?? 'v1.36');
   if (hasHeader(headers, ':path')) setHeader(headers, ':path', path);
   const toAdd = verdict.ok?.response_headers_to_add ?? [];
-  proxy(r, res, down, headers, (list) => toAdd.forEach((option) => applyResponseHeaderOption(list, option)));
+  const addHeaders = (list: HeaderList): void => toAdd.forEach((option) => applyResponseHeaderOption(list, option));
+  if (r.extProc === undefined) return proxy(r, res, down, headers, addHeaders);
+  runExtProc(r.extProc, down, headers, r.state.lastMetadata).then(
+    (outcome) => {
+      if (outcome.kind === 'local') return sendLocalReply(res, outcome.status, outcome.body);
+      proxy(r, res, outcome.down, outcome.headers, addHeaders, outcome.responseFilter);
+    },
+    () => sendLocalReply(res, r.extProc?.settings.statusOnError ?? 500, ''),
+  );
 }
 
 async function handle(r: Resolved, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -186,7 +203,8 @@ async function handle(r: Resolved, req: http.IncomingMessage, res: http.ServerRe
 export async function startEnvoyEmulator(options: EmulatorOptions): Promise<EnvoyEmulator> {
   const proto = loadAuthProto();
   const client = new proto.envoy.service.auth.v3.Authorization(options.authzAddress, grpc.credentials.createInsecure());
-  const r: Resolved = { options, client, state: { nextStreamId: 1n, lastCheck: undefined, lastMetadata: undefined }, upstream: new URL(options.upstream) };
+  const extProc = options.extProc === undefined ? undefined : { settings: options.extProc, client: createExtProcClient(options.extProc) };
+  const r: Resolved = { options, client, state: { nextStreamId: 1n, lastCheck: undefined, lastMetadata: undefined }, upstream: new URL(options.upstream), extProc };
   const server = http.createServer((req, res) => {
     handle(r, req, res).catch(() => {
       if (!res.headersSent) sendLocalReply(res, 500, 'emulator error');
@@ -202,6 +220,7 @@ export async function startEnvoyEmulator(options: EmulatorOptions): Promise<Envo
     close: () =>
       new Promise<void>((resolve) => {
         client.close();
+        extProc?.client.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

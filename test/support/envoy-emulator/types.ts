@@ -1,3 +1,5 @@
+import type { ExtProcSettings } from './ext-proc';
+
 /** The public shape of the Envoy emulator (HTTP connection manager + ext_authz over gRPC + router). */
 
 export interface EmulatorRoute {
@@ -46,6 +48,8 @@ export interface EmulatorOptions {
    * `header_map` (one {key, raw_value} per header line, not merged) instead of `headers`. Default false.
    */
   encodeRawHeaders?: boolean;
+  /** The ext_proc filter after ext_authz (envoy-semantics b.6), on every route ext_authz checks. */
+  extProc?: ExtProcSettings;
 }
 
 export interface EnvoyEmulator {
