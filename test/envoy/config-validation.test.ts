@@ -87,6 +87,24 @@ describe('shipped Envoy configs', () => {
       expect(names.filter((n) => n === EXT_AUTHZ)).toHaveLength(1);
     });
 
+    it('runs ext_proc after ext_authz, fail-closed, with the decision forwarded and bodies buffered only on demand', () => {
+      const hcm = onlyHcm(load(file));
+      const names = httpFilterNames(hcm);
+      expect(names.indexOf(EXT_AUTHZ)).toBeLessThan(names.indexOf(EXT_PROC));
+      expect(names.indexOf(EXT_PROC)).toBeLessThan(names.indexOf(ROUTER));
+      const extProc = findHttpFilterConfig(hcm, EXT_PROC);
+      if (extProc === undefined) throw new Error('no ext_proc filter');
+      expect(fieldOf(extProc, 'failure_mode_allow')).toBe(false);
+      expect(fieldOf(extProc, 'observability_mode')).toBeUndefined();
+      expect(fieldOf(extProc, 'allow_mode_override')).toBe(true);
+      expect(fieldOf(extProc, 'send_body_without_waiting_for_header_response')).toBeUndefined();
+      expect(fieldOf(extProc, 'processing_mode')).toMatchObject({
+        request_header_mode: 'SEND', response_header_mode: 'SEND', request_body_mode: 'NONE', response_body_mode: 'NONE',
+      });
+      expect(fieldOf(extProc, 'metadata_options')).toEqual({ forwarding_namespaces: { untyped: [EXT_AUTHZ] } });
+      expect(fieldOf(extProc, 'grpc_service')).toMatchObject({ envoy_grpc: { cluster_name: 'callgate' } });
+    });
+
     it('budgets the connection buffer for the largest body ext_authz buffers', () => {
       const config = load(file);
       const maxBody = Number(fieldOf(recordOf(extAuthzOf(config), 'with_request_body'), 'max_request_bytes'));
