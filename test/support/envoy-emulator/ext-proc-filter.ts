@@ -27,18 +27,18 @@ export async function runExtProc(
   const statusOnError = ext.settings.statusOnError ?? 500;
   const meta = metadataContextOf(metadata);
   const stream = openExtProcStream(ext.client, ext.settings);
-  const fail = (status: number): Outcome => {
+  const fail = (status: number, body = ''): Outcome => {
     stream.close();
-    return { kind: 'local', status, body: '' };
+    return { kind: 'local', status, body };
   };
   const reqHeaders = headers.map(([n, v]): [string, string] => [n, v]);
   const first = await stream.exchange({ request_headers: { headers: toHeaderMap(reqHeaders), end_of_stream: !down.hasBody }, metadata_context: meta }, 'request_headers');
-  if (first.kind === 'local-reply') return fail(first.status);
+  if (first.kind === 'local-reply') return fail(first.status, first.body);
   if (applyHeaderMutation(reqHeaders, first.response?.request_headers?.response) === 'error') return fail(statusOnError);
   let body = down.body;
   if (stream.active && down.hasBody && stream.requestBodyMode === 'BUFFERED') {
     const answer = await stream.exchange({ request_body: { body, end_of_stream: true }, metadata_context: meta }, 'request_body');
-    if (answer.kind === 'local-reply') return fail(answer.status);
+    if (answer.kind === 'local-reply') return fail(answer.status, answer.body);
     const common = answer.response?.request_body?.response;
     if (applyHeaderMutation(reqHeaders, common) === 'error') return fail(statusOnError);
     body = applyBodyMutation(body, common);
@@ -47,12 +47,12 @@ export async function runExtProc(
   const responseFilter: ResponseFilter = async (status, list, upstreamBody) => {
     const withStatus: HeaderList = [[':status', String(status)], ...list];
     const rh = await stream.exchange({ response_headers: { headers: toHeaderMap(withStatus), end_of_stream: upstreamBody.length === 0 }, metadata_context: meta }, 'response_headers');
-    if (rh.kind === 'local-reply') return (stream.close(), { kind: 'local', status: rh.status, body: '' });
+    if (rh.kind === 'local-reply') return (stream.close(), { kind: 'local', status: rh.status, body: rh.body });
     if (applyHeaderMutation(list, rh.response?.response_headers?.response) === 'error') return (stream.close(), { kind: 'local', status: statusOnError, body: '' });
     let out = upstreamBody;
     if (stream.active && upstreamBody.length > 0 && stream.responseBodyMode === 'BUFFERED') {
       const rb = await stream.exchange({ response_body: { body: upstreamBody, end_of_stream: true }, metadata_context: meta }, 'response_body');
-      if (rb.kind === 'local-reply') return (stream.close(), { kind: 'local', status: rb.status, body: '' });
+      if (rb.kind === 'local-reply') return (stream.close(), { kind: 'local', status: rb.status, body: rb.body });
       const common = rb.response?.response_body?.response;
       if (applyHeaderMutation(list, common) === 'error') return (stream.close(), { kind: 'local', status: statusOnError, body: '' });
       out = applyBodyMutation(upstreamBody, common);
