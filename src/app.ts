@@ -11,6 +11,8 @@ import { createGrpcServer } from './transport/grpc/server';
 import { createSession } from './extproc/session';
 import { maskingSettingsOf, recordSessionEnd } from './extproc/masking-settings';
 import { createAdminServer } from './http/admin-server';
+import { createTokenVerifier } from './identity/token-verifier';
+import { buildProtectedResourceMetadata } from './identity/protected-resource-metadata';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { createLogger, type Logger } from './log/logger';
 import { loadBundle } from './policy/load-bundle';
@@ -80,6 +82,8 @@ export function buildApp(config: Config, deps: AppDeps): App {
 
   const checkDeps: CheckDeps = {
     identity: config.identity,
+    tokenVerifier:
+      config.identity.issuers.length === 0 ? undefined : createTokenVerifier({ ...config.identity.token, issuers: config.identity.issuers }, config.identity.mapping, { now: deps.now }),
     parseOptions: parseOptionsOf(config),
     currentBundle: () => current,
     now: deps.now,
@@ -109,6 +113,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
     registry: deps.metrics.registry,
     notReadyReason: () => (draining ? 'shutting down' : current === undefined ? 'no policy bundle loaded' : undefined),
     revision: () => current?.revision,
+    protectedResourceMetadata: buildProtectedResourceMetadata(config.identity),
   });
 
   return {

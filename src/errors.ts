@@ -29,6 +29,18 @@ export const ERROR_TABLE = {
   ERR_CALL_ARGS_UNMAPPABLE: { http: 400, reason: 'function arguments cannot be represented exactly for policy evaluation' },
   // identity (identity/)
   ERR_IDENTITY_INVALID: { http: 401, reason: 'caller identity could not be established' },
+  ERR_IDENTITY_MALFORMED: { http: 401, reason: 'the access token is malformed' },
+  ERR_IDENTITY_TOO_LARGE: { http: 401, reason: 'the access token is too large' },
+  ERR_IDENTITY_EXPIRED: { http: 401, reason: 'the access token expired' },
+  ERR_IDENTITY_NOT_YET_VALID: { http: 401, reason: 'the access token is not yet valid' },
+  ERR_IDENTITY_AUDIENCE: { http: 401, reason: 'the access token is not for this audience' },
+  ERR_IDENTITY_ISSUER: { http: 401, reason: 'the access token issuer is not trusted' },
+  ERR_IDENTITY_ALGORITHM: { http: 401, reason: 'the access token signing algorithm is not allowed' },
+  ERR_IDENTITY_SIGNATURE: { http: 401, reason: 'the access token signature is invalid' },
+  ERR_IDENTITY_UNKNOWN_KEY: { http: 401, reason: 'the access token is signed with an unknown key' },
+  ERR_IDENTITY_CLAIMS: { http: 401, reason: 'the access token claims are invalid' },
+  ERR_IDENTITY_INACTIVE: { http: 401, reason: 'the access token is not active' },
+  ERR_IDENTITY_JWKS_UNAVAILABLE: { http: 401, reason: 'the access token could not be verified' },
   // policy (policy/)
   ERR_POLICY_UNKNOWN_FUNCTION: { http: 403, reason: 'unknown function' },
   ERR_POLICY_DENIED: { http: 403, reason: 'forbidden by policy' },

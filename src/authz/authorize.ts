@@ -10,7 +10,9 @@ import type { Call, HttpRequestView, ParseOptions } from '../calls/types';
 import { parseCall } from '../calls/parse-call';
 import { mapArgsToCedar } from '../calls/args-to-cedar';
 import { mapCheckRequest, type RequestFacts } from '../envoy/check-request';
-import { resolveCaller, type IdentityConfig } from '../identity/resolve-caller';
+import type { IdentityConfig } from '../identity/resolve-caller';
+import { resolveRequestCaller, type IdentityResult } from '../identity/resolve-request-caller';
+import type { TokenVerifier } from '../identity/token-verifier';
 import type { Caller } from '../identity/types';
 import type { Obligations, PolicyBundle, PolicyDecision } from '../policy/types';
 import { reasonOf, type ErrorCode } from '../errors';
@@ -20,6 +22,8 @@ import type { AllowOutcome, DenyOutcome, Outcome, OutcomeBase } from './outcome'
 
 export interface AuthorizeDeps {
   readonly identity: IdentityConfig;
+  /** callgate's own bearer-token verification; undefined when no issuer is configured. */
+  readonly tokenVerifier?: TokenVerifier;
   readonly parseOptions: ParseOptions;
   /** The bundle serving now; undefined before the first valid load. */
   currentBundle(): PolicyBundle | undefined;
@@ -39,7 +43,7 @@ function deny(base: OutcomeBase, code: ErrorCode, extra: Partial<DenyOutcome> = 
   return { ...base, kind: 'deny', code, reason: reasonOf(code), errors: [], ...extra };
 }
 
-export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): Outcome {
+export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): Outcome | Promise<Outcome> {
   const decisionId = deps.newDecisionId();
   const mapped = mapCheckRequest(request);
   const base0: OutcomeBase = { decisionId, requestId: mapped.facts.requestId, calls: [], decidingPolicies: [] };
@@ -48,12 +52,31 @@ export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): O
   const base1 = { ...base0, bundleRevision: bundle.revision };
   if (mapped.kind === 'rejected') return deny(base1, mapped.code, { detail: mapped.message });
 
-  const identity = resolveCaller(mapped.identity, deps.identity);
-  if (identity.kind === 'invalid') return deny(base1, 'ERR_IDENTITY_INVALID', { detail: identity.message });
-  const caller = identity.caller;
-  const base2 = { ...base1, caller };
+  const identity = resolveRequestCaller(mapped.identity, mapped.view.headers, deps.identity, deps.tokenVerifier);
+  const rest = (result: IdentityResult): Outcome =>
+    result.kind === 'failed'
+      ? denyIdentity(base1, result, mapped.view, deps)
+      : authorizeCaller({ ...base1, caller: result.caller }, mapped.view, mapped.facts, bundle, deps);
+  // Only a token verified over the network makes the pipeline asynchronous.
+  return identity instanceof Promise ? identity.then(rest) : rest(identity);
+}
 
-  const parsed = parseCall(mapped.view, deps.parseOptions);
+/** An identity failure: 401 with its code; MCP routes also carry the RFC 9728 resource metadata URL. */
+function denyIdentity(base: OutcomeBase, failure: Extract<IdentityResult, { kind: 'failed' }>, view: HttpRequestView, deps: AuthorizeDeps): DenyOutcome {
+  const parsed = parseCall(view, deps.parseOptions);
+  const extra: Partial<DenyOutcome> = { detail: failure.message };
+  if (parsed.protocol === 'mcp') {
+    const ids = parsed.kind === 'rejected' ? (parsed.jsonRpcId === undefined ? [] : [parsed.jsonRpcId]) : parsed.calls.flatMap((c) => (c.jsonRpcId === undefined ? [] : [c.jsonRpcId]));
+    Object.assign(extra, { protocol: 'mcp', jsonRpcIds: ids });
+    const url = deps.identity.resource_metadata_url ?? '';
+    if (url !== '') Object.assign(extra, { resourceMetadataUrl: url });
+  }
+  return deny(base, failure.code, extra);
+}
+
+function authorizeCaller(base2: OutcomeBase & { caller: Caller }, view: HttpRequestView, facts: RequestFacts, bundle: PolicyBundle, deps: AuthorizeDeps): Outcome {
+  const caller = base2.caller;
+  const parsed = parseCall(view, deps.parseOptions);
   if (parsed.kind === 'rejected') {
     const ids = parsed.jsonRpcId === undefined ? undefined : [parsed.jsonRpcId];
     const extra: Partial<DenyOutcome> = { detail: parsed.message, jsonRpcIds: ids };
@@ -62,7 +85,7 @@ export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): O
     return deny(base2, parsed.code, extra);
   }
   const base: OutcomeBase = { ...base2, calls: parsed.calls, server: parsed.server, protocol: parsed.protocol };
-  return decideCalls({ base, view: mapped.view, facts: mapped.facts, caller, bundle }, parsed.calls, deps.now());
+  return decideCalls({ base, view, facts, caller, bundle }, parsed.calls, deps.now());
 }
 
 function decideCalls(p: Prepared, calls: readonly Call[], now: Date): Outcome {

@@ -24,20 +24,39 @@ export function failureOutcome(decisionId: string, code: ErrorCode, detail?: str
   return detail === undefined ? outcome : { ...outcome, detail };
 }
 
-export function handleCheck(request: CheckRequest__Output, deps: CheckDeps): CheckResponse {
+/** Synchronous unless the pipeline had to verify a bearer token over the network. */
+export function handleCheck(request: CheckRequest__Output, deps: CheckDeps): CheckResponse | Promise<CheckResponse> {
   const started = deps.hrtime();
-  let outcome: Outcome;
+  try {
+    const pending = authorize(request, deps);
+    if (pending instanceof Promise) {
+      return pending.then(
+        (outcome) => finishCheck(request, outcome, started, deps),
+        (err: unknown) => failCheck(err, started, deps),
+      );
+    }
+    return finishCheck(request, pending, started, deps);
+  } catch (err) {
+    return failCheck(err, started, deps);
+  }
+}
+
+function finishCheck(request: CheckRequest__Output, outcome: Outcome, started: bigint, deps: CheckDeps): CheckResponse {
   let response: CheckResponse;
   try {
-    outcome = authorize(request, deps);
     response = outcome.kind === 'allow' ? buildAllowResponse(outcome, requestHeaderNames(request)) : buildDenyResponse(outcome);
   } catch (err) {
-    outcome = failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', (err as Error).message);
-    deps.log.error({ err, decision_id: outcome.decisionId }, 'check failed; denied');
-    response = buildDenyResponse(outcome);
+    return failCheck(err, started, deps);
   }
   record(outcome, Number(deps.hrtime() - started) / 1e9, deps);
   return response;
+}
+
+function failCheck(err: unknown, started: bigint, deps: CheckDeps): CheckResponse {
+  const outcome = failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', (err as Error).message);
+  deps.log.error({ err, decision_id: outcome.decisionId }, 'check failed; denied');
+  record(outcome, Number(deps.hrtime() - started) / 1e9, deps);
+  return buildDenyResponse(outcome);
 }
 
 function requestHeaderNames(request: CheckRequest__Output): string[] {

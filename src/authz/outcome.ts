@@ -32,6 +32,8 @@ export interface DenyOutcome extends OutcomeBase {
   readonly jsonRpcIds?: readonly (string | number | null)[];
   readonly jsonRpcCode?: number;
   readonly approval?: { readonly group: string; readonly policyIds: readonly string[] };
+  /** For identity denials on MCP routes: the RFC 9728 protected resource metadata URL (WWW-Authenticate). */
+  readonly resourceMetadataUrl?: string;
 }
 
 export type Outcome = AllowOutcome | DenyOutcome;

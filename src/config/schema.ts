@@ -39,6 +39,29 @@ const customDetectorSchema = z
   })
   .strict();
 
+/** One OIDC issuer (identity.issuers[]): asymmetric algorithms only, never `none` or HMAC. */
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+const issuerSchema = z
+  .object({
+    issuer: z.string().url(),
+    audiences: z.array(z.string().min(1)).min(1),
+    algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).default(['RS256', 'PS256', 'ES256', 'EdDSA']),
+    clock_skew_seconds: z.number().int().min(0).max(300).default(30),
+    jwks_uri: z.string().url().optional(),
+    introspection: z.object({ client_id: z.string().min(1), client_secret: z.string().min(1) }).strict().optional(),
+    mapping: z
+      .object({
+        groups_claim: z.string().min(1),
+        scopes_claim: z.string().min(1),
+        agent_clients: z.array(z.string().min(1)),
+        service_clients: z.array(z.string().min(1)),
+      })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     listen: z.object({ grpc: hostPort, http: hostPort }).strict(),
@@ -58,6 +81,12 @@ export const configSchema = z
             service_clients: z.array(z.string().min(1)),
           })
           .strict(),
+        issuers: z.array(issuerSchema).refine((l) => new Set(l.map((i) => i.issuer)).size === l.length, 'issuers must be distinct'),
+        token: z
+          .object({ max_bytes: positiveInt.max(1024 * 1024), cache_size: positiveInt, introspection_cache_seconds: z.number().int().min(0).max(3600), jwks_cooldown_seconds: z.number().int().min(0).max(3600) })
+          .strict(),
+        resource: z.union([z.literal(''), z.string().url()]),
+        resource_metadata_url: z.union([z.literal(''), z.string().url()]),
       })
       .strict(),
     limits: z

@@ -95,6 +95,14 @@ function denyBody(outcome: DenyOutcome): string {
   return JSON.stringify(outcome.jsonRpcIds !== undefined && outcome.jsonRpcIds.length > 1 ? envelopes : envelopes[0]);
 }
 
+/** RFC 6750 §3: a refused token gets error="invalid_token" with the code's generic reason (no internals). */
+function wwwAuthenticateOf(outcome: DenyOutcome): string {
+  const params = ['realm="callgate"'];
+  if (outcome.code.startsWith('ERR_IDENTITY_')) params.push('error="invalid_token"', `error_description="${outcome.reason.replace(/["\\]/g, '')}"`);
+  if (outcome.resourceMetadataUrl !== undefined) params.push(`resource_metadata="${outcome.resourceMetadataUrl.replace(/["\\]/g, '')}"`);
+  return `Bearer ${params.join(', ')}`;
+}
+
 export function buildDenyResponse(outcome: DenyOutcome): CheckResponse {
   const status = httpStatusOf(outcome.code);
   const headers = [
@@ -102,7 +110,7 @@ export function buildDenyResponse(outcome: DenyOutcome): CheckResponse {
     overwriteHeader(DECISION_ID_HEADER, outcome.decisionId),
     overwriteHeader('cache-control', 'no-store'),
   ];
-  if (status === 401) headers.push(addHeader('www-authenticate', 'Bearer realm="callgate"'));
+  if (status === 401) headers.push(addHeader('www-authenticate', wwwAuthenticateOf(outcome)));
   return {
     status: { code: rpcCodeOf(status), message: outcome.code },
     denied_response: { status: { code: status as never }, headers, body: denyBody(outcome) },

@@ -1,4 +1,7 @@
-/** The HTTP port: /metrics (Prometheus), /healthz (process up), /readyz (a valid bundle is serving and not draining). */
+/**
+ * The HTTP port: /metrics (Prometheus), /healthz (process up), /readyz (a valid bundle is serving and not draining),
+ * /.well-known/oauth-protected-resource (RFC 9728, when identity.resource is set).
+ */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -9,6 +12,8 @@ export interface AdminServerOptions {
   notReadyReason(): string | undefined;
   /** Bundle revision serving now, reported on /readyz. */
   revision(): string | undefined;
+  /** RFC 9728 metadata served at /.well-known/oauth-protected-resource; undefined = 404. */
+  readonly protectedResourceMetadata?: object;
 }
 
 export interface AdminServer {
@@ -39,6 +44,9 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
           () => send(res, 500, JSON.stringify({ error: 'metrics unavailable' })),
         );
         return;
+      case '/.well-known/oauth-protected-resource':
+        if (options.protectedResourceMetadata === undefined) return send(res, 404, JSON.stringify({ error: 'not found' }));
+        return send(res, 200, JSON.stringify(options.protectedResourceMetadata));
       default:
         return send(res, 404, JSON.stringify({ error: 'not found' }));
     }

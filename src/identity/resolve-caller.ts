@@ -1,15 +1,22 @@
 /**
  * Identity from what Envoy already verified: the jwt_authn payload in metadata_context, else the mTLS peer
- * principal (source.principal), else Anonymous. (callgate's own OIDC verification is a later stage.)
+ * principal (source.principal), else Anonymous. callgate's own token verification: resolve-request-caller.ts.
  */
 import type { JsonObject } from '../calls/types';
 import { callerFromClaims, type ClaimMapping, type ClaimsResult } from './caller-from-claims';
 import type { Caller } from './types';
+import type { IssuerConfig } from './token-verifier';
 
 export interface IdentityConfig {
   readonly jwt_authn: { readonly metadata_namespace: string; readonly payload_key: string };
   readonly mtls: { readonly enabled: boolean; readonly trust_domains: readonly string[] };
   readonly mapping: ClaimMapping;
+  /** callgate's own token verification (absent or empty `issuers` turns it off). */
+  readonly issuers?: readonly IssuerConfig[];
+  readonly token?: { readonly max_bytes: number; readonly cache_size: number; readonly introspection_cache_seconds: number; readonly jwks_cooldown_seconds: number };
+  /** RFC 9728: this protected resource's identifier and the public URL of its metadata ("" = not advertised). */
+  readonly resource?: string;
+  readonly resource_metadata_url?: string;
 }
 
 export interface EnvoyIdentity {
