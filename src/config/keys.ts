@@ -41,6 +41,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'masking.style', kind: 'string', default: 'full', help: 'how detected values are replaced: full ([REDACTED:pan]), partial (keep last 4), token (HMAC pseudonym)' },
   { path: 'masking.token_key', kind: 'string', default: '', help: 'HMAC key for the token style (at least 16 characters; prefer the environment variable)' },
   { path: 'masking.max_body_bytes', kind: 'int', default: 4194304, help: 'largest body (after decoding) ext_proc masks; larger bodies fail closed' },
+  { path: 'masking.max_event_bytes', kind: 'int', default: 1048576, help: 'largest single SSE event held back while a stream is masked; larger events fail closed' },
   { path: 'masking.custom_detectors', kind: 'json', default: [], help: 'extra detectors run on every masked body: [{name, pattern (ECMAScript regex), max_length?}]' },
   { path: 'shutdown.drain_timeout_ms', kind: 'int', default: 10000, help: 'on SIGTERM: time given to in-flight calls before the server is forced down' },
   { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },

@@ -101,6 +101,7 @@ export const configSchema = z
         style: z.enum(['full', 'partial', 'token']),
         token_key: z.string(),
         max_body_bytes: positiveInt.max(256 * 1024 * 1024),
+        max_event_bytes: positiveInt.max(64 * 1024 * 1024),
         custom_detectors: z.array(customDetectorSchema),
       })
       .strict()

@@ -4,22 +4,10 @@
  */
 import { maskJsonText } from '../masking/mask-json';
 import type { MaskCounts, MaskPlan } from '../masking/types';
+import { maskEventStreamText } from '../masking/sse-stream';
 
 export function isEventStream(contentType: string | undefined): boolean {
   return (contentType ?? '').toLowerCase().split(';')[0]?.trim() === 'text/event-stream';
-}
-
-/** Masks the `data:` lines of SSE text; other fields (event, id, retry, comments) pass unchanged. */
-export function maskEventStreamText(text: string, plan: MaskPlan, counts: MaskCounts): string {
-  return text
-    .split(/(\r\n|\r|\n)/)
-    .map((line) => {
-      if (!line.startsWith('data:')) return line;
-      const payload = line.slice(5);
-      const lead = payload.startsWith(' ') ? ' ' : '';
-      return `data:${lead}${maskJsonText(payload.slice(lead.length), plan, counts)}`;
-    })
-    .join('');
 }
 
 export function maskBodyText(text: string, contentType: string | undefined, plan: MaskPlan, counts: MaskCounts): string {

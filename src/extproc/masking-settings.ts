@@ -16,6 +16,7 @@ export function maskingSettingsOf(config: Config): MaskingSettings {
     style: styleOf(config.masking),
     customDetectors: config.masking.custom_detectors.map(buildCustomDetector),
     maxBodyBytes: config.masking.max_body_bytes,
+    maxEventBytes: config.masking.max_event_bytes,
   };
 }
 

@@ -21,7 +21,8 @@ import { selectDetectors } from '../masking/detectors';
 import type { Detector, MaskCounts, MaskPlan, MaskStyle } from '../masking/types';
 import { codecFor } from './body-codec';
 import { readForwardedDecision, type ForwardedDecision } from './decision-metadata';
-import { maskBodyText } from './mask-body';
+import { isEventStream, maskBodyText } from './mask-body';
+import { createSseMasker, type SseMasker } from '../masking/sse-stream';
 import { redactArguments } from './redact-args';
 
 export interface MaskingSettings {
@@ -29,6 +30,8 @@ export interface MaskingSettings {
   readonly customDetectors: readonly Detector[];
   /** Largest body (decoded) callgate masks; larger ones fail closed. */
   readonly maxBodyBytes: number;
+  /** Largest single SSE event held back while streaming; larger ones fail closed. */
+  readonly maxEventBytes: number;
 }
 
 export type FailureCode = 'ERR_MASK_NO_DECISION' | 'ERR_MASK_BODY_TOO_LARGE' | 'ERR_MASK_ENCODING' | 'ERR_MASK_UNEXPECTED_MESSAGE' | 'ERR_MASK_INVALID_BODY' | 'ERR_MASK_FAILED';
@@ -72,6 +75,7 @@ export function createSession(settings: MaskingSettings): Session {
   let plan: MaskPlan | undefined;
   let contentType: string | undefined;
   let contentEncoding: string | undefined;
+  let sse: SseMasker | undefined;
   const counts: MaskCounts = {};
   let bytes = 0;
 
@@ -115,11 +119,38 @@ export function createSession(settings: MaskingSettings): Session {
     if (decision === undefined) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response headers before request headers');
     contentType = headerOf(req.response_headers, 'content-type');
     contentEncoding = headerOf(req.response_headers, 'content-encoding');
-    return { kind: 'reply', response: { response_headers: { response: continueWith(undefined, []) } } };
+    const response: ProcessingResponse = { response_headers: { response: continueWith(undefined, []) } };
+    if (plan === undefined || !isEventStream(contentType)) return { kind: 'reply', response };
+    // An event stream is masked event by event as it flows (STREAMED: Envoy drops content-length).
+    const encoding = (contentEncoding ?? '').trim().toLowerCase();
+    if (encoding !== '' && encoding !== 'identity') {
+      return fail('ERR_MASK_ENCODING', 'a content-encoded event stream cannot be masked as it flows');
+    }
+    sse = createSseMasker(plan, counts, settings.maxEventBytes);
+    return {
+      kind: 'reply',
+      response: { ...response, mode_override: { response_header_mode: 'SEND', request_body_mode: 'NONE', response_body_mode: 'STREAMED', request_trailer_mode: 'DEFAULT', response_trailer_mode: 'DEFAULT' } },
+    };
+  }
+
+  function onStreamedChunk(masker: SseMasker, req: ProcessingRequest__Output): Step {
+    const chunk = Buffer.from(req.response_body?.body ?? Buffer.alloc(0));
+    bytes += chunk.length;
+    const first = masker.push(chunk);
+    if (first.kind === 'too-large') return fail('ERR_MASK_BODY_TOO_LARGE', 'an event exceeds the held-back limit');
+    let out = first.bytes;
+    if (req.response_body?.end_of_stream === true) {
+      const last = masker.end();
+      if (last.kind === 'too-large') return fail('ERR_MASK_BODY_TOO_LARGE', 'an event exceeds the held-back limit');
+      out = Buffer.concat([out, last.bytes]);
+    }
+    const body_mutation = out.length === 0 ? { clear_body: true } : { body: out };
+    return { kind: 'reply', response: { response_body: { response: { status: 'CONTINUE', body_mutation } } } };
   }
 
   function onResponseBody(req: ProcessingRequest__Output): Step {
     if (plan === undefined) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response body without a masking plan');
+    if (sse !== undefined) return onStreamedChunk(sse, req);
     const raw = Buffer.from(req.response_body?.body ?? Buffer.alloc(0));
     if (req.response_body?.end_of_stream !== true) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response body is not buffered');
     const codec = codecFor(contentEncoding);

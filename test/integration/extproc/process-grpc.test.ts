@@ -39,7 +39,7 @@ beforeAll(async () => {
     maxReceiveMessageBytes: 8 * 1024 * 1024,
     process: {
       newSession: () =>
-        createSession({ style: { kind: 'partial' }, customDetectors: [buildCustomDetector({ name: 'employee_id', pattern: 'EMP-\\d{6}' })], maxBodyBytes: 64 * 1024 }),
+        createSession({ style: { kind: 'partial' }, customDetectors: [buildCustomDetector({ name: 'employee_id', pattern: 'EMP-\\d{6}' })], maxBodyBytes: 64 * 1024, maxEventBytes: 4096 }),
       onEnd: (report, failure) => reports.push({ report, failure }),
     },
   });

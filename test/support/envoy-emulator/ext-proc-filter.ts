@@ -58,6 +58,20 @@ export async function runExtProc(
       out = applyBodyMutation(upstreamBody, common);
       if (!contentLengthMatches(list, out)) return (stream.close(), { kind: 'local', status: statusOnError, body: '' });
     }
+    if (stream.active && stream.responseBodyMode === 'STREAMED') {
+      removeHeader(list, 'content-length');
+      const size = ext.settings.streamChunkBytes ?? 7;
+      const parts: Buffer[] = [];
+      for (let at = 0; at === 0 || at < upstreamBody.length; at += size) {
+        const chunk = upstreamBody.subarray(at, at + size);
+        const end = at + size >= upstreamBody.length;
+        const rb = await stream.exchange({ response_body: { body: chunk, end_of_stream: end }, metadata_context: meta }, 'response_body');
+        if (rb.kind === 'local-reply') return (stream.close(), { kind: 'local', status: rb.status, body: rb.body });
+        parts.push(stream.active ? applyBodyMutation(chunk, rb.response?.response_body?.response) : upstreamBody.subarray(at));
+        if (!stream.active) break;
+      }
+      out = Buffer.concat(parts);
+    }
     stream.close();
     return { kind: 'send', list, body: out };
   };

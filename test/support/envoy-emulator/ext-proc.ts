@@ -24,9 +24,11 @@ export interface ExtProcSettings {
   messageTimeoutMs?: number;
   /** Default true. */
   allowModeOverride?: boolean;
+  /** STREAMED bodies are cut into chunks of this many bytes (default 7, to split values). */
+  streamChunkBytes?: number;
 }
 
-export type BodyMode = 'NONE' | 'BUFFERED';
+export type BodyMode = 'NONE' | 'BUFFERED' | 'STREAMED';
 
 /** What a step of the stream tells the filter to do. */
 export type ExtProcOutcome =
@@ -55,6 +57,12 @@ export function toHeaderMap(list: HeaderList): NonNullable<ProcessingRequest['re
 
 export function metadataContextOf(metadata: Record<string, unknown> | undefined): ProcessingRequest['metadata_context'] {
   return { filter_metadata: metadata === undefined ? {} : { 'envoy.filters.http.ext_authz': jsonToStruct(metadata as JsonObject) } };
+}
+
+/** Body modes in an override are literal: unset is NONE. BUFFERED_PARTIAL is not emulated (treated as BUFFERED). */
+function bodyModeOf(mode: string): BodyMode {
+  if (mode === 'STREAMED') return 'STREAMED';
+  return mode === 'BUFFERED' || mode === 'BUFFERED_PARTIAL' ? 'BUFFERED' : 'NONE';
 }
 
 export function openExtProcStream(client: Client, settings: ExtProcSettings): ExtProcStream {
@@ -120,8 +128,8 @@ export function openExtProcStream(client: Client, settings: ExtProcSettings): Ex
       }
       const headersAnswer = expect === 'request_headers' || expect === 'response_headers';
       if (headersAnswer && response.mode_override !== null && settings.allowModeOverride !== false) {
-        stream.requestBodyMode = response.mode_override.request_body_mode === 'BUFFERED' ? 'BUFFERED' : 'NONE';
-        stream.responseBodyMode = response.mode_override.response_body_mode === 'BUFFERED' ? 'BUFFERED' : 'NONE';
+        stream.requestBodyMode = bodyModeOf(response.mode_override.request_body_mode);
+        stream.responseBodyMode = bodyModeOf(response.mode_override.response_body_mode);
       }
       return { kind: 'continue', response };
     },
