@@ -8,18 +8,24 @@ import { isCardNumber } from './luhn';
 import { isValidIban } from './iban';
 import type { Detector, Span } from './types';
 
-function findAll(name: string, re: RegExp, text: string, accept: (m: string) => boolean = () => true): Span[] {
+function findAll(name: string, global: RegExp, text: string, accept: (m: string) => boolean): Span[] {
   const spans: Span[] = [];
-  const global = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
   for (const m of text.matchAll(global)) {
     if (m[0].length > 0 && accept(m[0])) spans.push({ start: m.index, end: m.index + m[0].length, detector: name });
   }
   return spans;
 }
 
-function regexDetector(name: string, re: RegExp, maxLength: number, accept?: (m: string) => boolean): Detector {
-  return { name, maxLength, find: (text) => findAll(name, re, text, accept) };
+/**
+ * A regex detector. `mayContain` is a cheap necessary condition (a fixed substring or character class)
+ * checked first, so the full pattern only runs on texts that could match.
+ */
+function regexDetector(name: string, re: RegExp, maxLength: number, accept: (m: string) => boolean = () => true, mayContain?: RegExp): Detector {
+  const global = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  return { name, maxLength, find: (text) => (mayContain !== undefined && !mayContain.test(text) ? [] : findAll(name, global, text, accept)) };
 }
+
+const TWELVE_DIGITS = /(?:\d\D{0,1}){12}/;
 
 /** Digit runs with single spaces or dashes between digits. */
 const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){11,40}(?!\d)/g;
@@ -30,6 +36,7 @@ const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){11,40}(?!\d)/g;
  */
 function findCards(text: string): Span[] {
   const spans: Span[] = [];
+  if (!TWELVE_DIGITS.test(text)) return spans;
   for (const m of text.matchAll(DIGIT_RUN)) {
     const run = m[0];
     const starts = [0];
@@ -60,9 +67,9 @@ function findCards(text: string): Span[] {
 
 const BUILT_IN: Record<DetectorName, Detector> = {
   pan: { name: 'pan', maxLength: 41, find: findCards },
-  email: regexDetector('email', /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/, 320),
-  ssn: regexDetector('ssn', /(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])/, 11),
-  iban: regexDetector('iban', /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/, 42, isValidIban),
+  email: regexDetector('email', /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/, 320, undefined, /@/),
+  ssn: regexDetector('ssn', /(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])/, 11, undefined, /\d{3}[- ]\d{2}[- ]\d{4}/),
+  iban: regexDetector('iban', /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/, 42, isValidIban, /[A-Z]{2}\d{2}/),
   phone: regexDetector(
     'phone',
     /(?<![\w+.-]|\d[ .-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}|\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\w]|[ .-]\d)/,
@@ -71,18 +78,23 @@ const BUILT_IN: Record<DetectorName, Detector> = {
       const digits = m.replace(/\D/g, '').length;
       return digits >= 10 && digits <= 15;
     },
+    /\d{3}[ .)-]{1,2}\d{3}|\+\d/,
   ),
-  jwt: regexDetector('jwt', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{0,1024}/, 8192),
+  jwt: regexDetector('jwt', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{0,1024}/, 8192, undefined, /eyJ/),
   aws_key: regexDetector(
     'aws_key',
     /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Z0-9])|(?<=aws_?secret_?access_?key["']?\s{0,3}[:=]\s{0,3}["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/i,
     40,
+    undefined,
+    /A[BCGIKNRS][A-Z]{2}[A-Z0-9]{16}|aws_?secret/i,
   ),
-  private_key: regexDetector('private_key', /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----[\s\S]{0,16384}?-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/, 16500),
+  private_key: regexDetector('private_key', /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----[\s\S]{0,16384}?-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/, 16500, undefined, /-----BEGIN /),
   api_token: regexDetector(
     'api_token',
     /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}|xox[abprs]-[A-Za-z0-9-]{10,200}|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,247}|AIza[0-9A-Za-z_-]{35}|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,200}|glpat-[A-Za-z0-9_-]{20,64}|npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/,
     256,
+    undefined,
+    /gh[pousr]_|github_pat_|xox[abprs]-|_(?:live|test)_|AIza|sk-|glpat-|npm_/,
   ),
 };
 

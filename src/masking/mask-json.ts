@@ -25,8 +25,15 @@ interface Edit {
 
 type PathKey = string;
 
+/** A path as one string, built the same way here and while walking: no arrays per node. */
+function childKey(parent: PathKey, segment: string | number): PathKey {
+  return typeof segment === 'number' ? `${parent}\u001f#${segment}` : `${parent}\u001f.${segment}`;
+}
+
 function keyOf(path: readonly (string | number)[]): PathKey {
-  return JSON.stringify(path);
+  let key = '';
+  for (const segment of path) key = childKey(key, segment);
+  return key;
 }
 
 /** A JSON-RPC result's `structuredContent` is a document of its own: @mask_fields apply relative to it too. */
@@ -89,8 +96,9 @@ function collectEdits(text: string, root: Node, plan: MaskPlan, counts: MaskCoun
   const fieldPaths = selectFieldPaths(root, plan.fields);
   const masksCards = plan.detectors.some((d) => d.name === 'pan');
   const edits: Edit[] = [];
-  const visit = (node: Node, path: (string | number)[]): void => {
-    if (fieldPaths.has(keyOf(path))) {
+  const tracksPaths = fieldPaths.size > 0;
+  const visit = (node: Node, path: PathKey): void => {
+    if (tracksPaths && fieldPaths.has(path)) {
       edits.push({ offset: node.offset, length: node.length, text: JSON.stringify('[REDACTED:field]') });
       addCount(counts, 'field');
       return;
@@ -98,10 +106,10 @@ function collectEdits(text: string, root: Node, plan: MaskPlan, counts: MaskCoun
     if (node.type === 'object') {
       for (const prop of node.children ?? []) {
         const [k, v] = prop.children ?? [];
-        if (k !== undefined && v !== undefined) visit(v, [...path, String(k.value)]);
+        if (k !== undefined && v !== undefined) visit(v, tracksPaths ? childKey(path, String(k.value)) : path);
       }
     } else if (node.type === 'array') {
-      (node.children ?? []).forEach((child, i) => visit(child, [...path, i]));
+      (node.children ?? []).forEach((child, i) => visit(child, tracksPaths ? childKey(path, i) : path));
     } else if (node.type === 'string') {
       const raw = String(node.value);
       const masked = maskString(raw, plan, counts, depth);
@@ -114,7 +122,7 @@ function collectEdits(text: string, root: Node, plan: MaskPlan, counts: MaskCoun
       }
     }
   };
-  visit(root, []);
+  visit(root, '');
   return edits;
 }
 
