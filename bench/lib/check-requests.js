@@ -61,7 +61,7 @@ function buildMcpBody(call) {
 }
 
 /** One CheckRequest in protobufjs object form. */
-function buildCheckRequest(call, random, nowMs) {
+function buildCheckRequest(call, random, nowMs, bearer) {
   const body = Buffer.from(buildMcpBody(call), 'utf8');
   const seconds = Math.floor(nowMs / 1000);
   const headers = {
@@ -78,6 +78,7 @@ function buildCheckRequest(call, random, nowMs) {
     'x-request-id': randomUUID(),
     'x-envoy-auth-partial-body': 'false',
   };
+  if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
   return {
     attributes: {
       source: { address: { socket_address: { address: `10.1.${Math.floor(random() * 250)}.${1 + Math.floor(random() * 250)}`, port_value: 30000 + Math.floor(random() * 30000) } } },
@@ -97,7 +98,7 @@ function buildCheckRequest(call, random, nowMs) {
         },
       },
       context_extensions: { protocol: 'mcp', server: 'tools' },
-      metadata_context: {
+      metadata_context: bearer !== undefined ? undefined : {
         filter_metadata: {
           'envoy.filters.http.jwt_authn': toStruct({
             jwt_payload: { iss: ISSUER, sub: call.user, aud: 'callgate', groups: [call.team] },
@@ -109,7 +110,8 @@ function buildCheckRequest(call, random, nowMs) {
 }
 
 /**
- * Encodes `count` distinct CheckRequests, each already framed for gRPC.
+ * Encodes `count` distinct CheckRequests, each already framed for gRPC. With `bearerFor(call, i)` each
+ * request carries `authorization: Bearer <token>` instead of the jwt_authn metadata (callgate verifies it).
  * Returns { frames: Buffer[], calls: object[] } (calls describe each request, for tests and reports).
  */
 function encodeRequestPool(options = {}) {
@@ -121,7 +123,8 @@ function encodeRequestPool(options = {}) {
   const calls = [];
   for (let i = 0; i < pool.count; i += 1) {
     const call = pickCall(i, random, pool);
-    const message = CheckRequest.fromObject(buildCheckRequest(call, random, nowMs));
+    const bearer = options.bearerFor === undefined ? undefined : options.bearerFor(call, i);
+    const message = CheckRequest.fromObject(buildCheckRequest(call, random, nowMs, bearer));
     frames.push(frameMessage(CheckRequest.encode(message).finish()));
     calls.push(call);
   }

@@ -8,13 +8,13 @@ const { findFreePort, startServer, waitReady, stopServer } = require('./servers'
 const ROOT = path.join(__dirname, '..', '..');
 const BENCH = path.join(__dirname, '..');
 
-async function launchTarget(kind, label, workDir, bundleDir, pin, readyTimeoutMs = 60_000) {
+async function launchTarget(kind, label, workDir, bundleDir, pin, readyTimeoutMs = 60_000, extraArgs = []) {
   const grpcPort = await findFreePort();
   const httpPort = await findFreePort();
   const grpc = `127.0.0.1:${grpcPort}`;
   const http = `127.0.0.1:${httpPort}`;
   const argv = kind === 'callgate'
-    ? [path.join(ROOT, 'bin', 'callgate.js'), 'serve', '--policies', bundleDir, '--listen-grpc', grpc, '--listen-http', http, '--log-level', 'warn']
+    ? [path.join(ROOT, 'bin', 'callgate.js'), 'serve', '--policies', bundleDir, '--listen-grpc', grpc, '--listen-http', http, '--log-level', 'warn', ...extraArgs]
     : [path.join(BENCH, 'noop-server.js'), '--listen-grpc', grpc, '--listen-http', http];
   const server = startServer([...pin, process.execPath, ...argv], path.join(workDir, `${label}.log`));
   try {
