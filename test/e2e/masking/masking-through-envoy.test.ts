@@ -12,6 +12,8 @@ const root = path.join(__dirname, '../../..');
 const ID = 'x-test-verified-jwt';
 const alice = { iss: 'https://idp.example.com', sub: 'alice', groups: ['payments-team'] };
 const asAlice = { [ID]: Buffer.from(JSON.stringify(alice)).toString('base64url') };
+const bob = { iss: 'https://idp.example.com', sub: 'bob', groups: ['engineering'] };
+const asBob = { [ID]: Buffer.from(JSON.stringify(bob)).toString('base64url') };
 
 interface Reply {
   contentType: string;
@@ -97,6 +99,34 @@ describe('masking through the Envoy emulation (ext_authz → ext_proc)', () => {
     const res = await post('/functions/payments.list', '{"customerId":"c-1"}');
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('data: {"card":"************1111"}\n\ndata: {"card":"****-****-****-4444"}\n\n');
+  });
+
+  it('MCP tool result: secrets masked in content text, its structuredContent twin and embedded resources', async () => {
+    const found = { repo: 'core', snippet: 'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE', token: 'ghp_0123456789abcdefghijABCDEFGHIJ012345' };
+    upstream.reply = {
+      contentType: 'application/json',
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        result: {
+          content: [{ type: 'text', text: JSON.stringify(found) }, { type: 'resource', resource: { uri: 'file:///k', text: 'key AKIAIOSFODNN7EXAMPLE' } }],
+          structuredContent: found,
+        },
+      }),
+    };
+    const res = await fetch(`${envoy.url}/mcp`, {
+      method: 'POST',
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'search_issues', arguments: { query: 'key', repo: 'core' } } }),
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18', ...asBob },
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toMatch(/AKIAIOSFODNN7EXAMPLE|ghp_0123/);
+    const body = JSON.parse(text) as { result: { content: [{ text: string }, { resource: { text: string } }]; structuredContent: unknown } };
+    const masked = { repo: 'core', snippet: 'AWS_ACCESS_KEY_ID=[REDACTED:aws_key]', token: '[REDACTED:api_token]' };
+    expect(body.result.structuredContent).toEqual(masked);
+    expect(JSON.parse(body.result.content[0].text)).toEqual(masked);
+    expect(body.result.content[1].resource.text).toBe('key [REDACTED:aws_key]');
   });
 
   it('@redact_args: the description argument never reaches the upstream; content-length fixed', async () => {
