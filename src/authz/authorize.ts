@@ -15,7 +15,7 @@ import { resolveRequestCaller, type IdentityResult } from '../identity/resolve-r
 import type { TokenVerifier } from '../identity/token-verifier';
 import type { Caller } from '../identity/types';
 import type { Obligations, PolicyBundle, PolicyDecision } from '../policy/types';
-import { reasonOf, type ErrorCode } from '../errors';
+import { httpStatusOf, reasonOf, type ErrorCode } from '../errors';
 import { mergeObligations } from '../obligations/merge-obligations';
 import { buildCedarContext, NOT_APPROVED } from './cedar-context';
 import type { AllowOutcome, DenyOutcome, Outcome, OutcomeBase } from './outcome';
@@ -54,24 +54,32 @@ export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): O
 
   const identity = resolveRequestCaller(mapped.identity, mapped.view.headers, deps.identity, deps.tokenVerifier);
   const rest = (result: IdentityResult): Outcome =>
-    result.kind === 'failed'
-      ? denyIdentity(base1, result, mapped.view, deps)
-      : authorizeCaller({ ...base1, caller: result.caller }, mapped.view, mapped.facts, bundle, deps);
+    withResourceMetadata(
+      result.kind === 'failed'
+        ? denyIdentity(base1, result, mapped.view, deps)
+        : authorizeCaller({ ...base1, caller: result.caller }, mapped.view, mapped.facts, bundle, deps),
+      deps,
+    );
   // Only a token verified over the network makes the pipeline asynchronous.
   return identity instanceof Promise ? identity.then(rest) : rest(identity);
 }
 
-/** An identity failure: 401 with its code; MCP routes also carry the RFC 9728 resource metadata URL. */
+/** An identity failure: 401 with its code (and the JSON-RPC ids on MCP routes). */
 function denyIdentity(base: OutcomeBase, failure: Extract<IdentityResult, { kind: 'failed' }>, view: HttpRequestView, deps: AuthorizeDeps): DenyOutcome {
   const parsed = parseCall(view, deps.parseOptions);
   const extra: Partial<DenyOutcome> = { detail: failure.message };
   if (parsed.protocol === 'mcp') {
     const ids = parsed.kind === 'rejected' ? (parsed.jsonRpcId === undefined ? [] : [parsed.jsonRpcId]) : parsed.calls.flatMap((c) => (c.jsonRpcId === undefined ? [] : [c.jsonRpcId]));
     Object.assign(extra, { protocol: 'mcp', jsonRpcIds: ids });
-    const url = deps.identity.resource_metadata_url ?? '';
-    if (url !== '') Object.assign(extra, { resourceMetadataUrl: url });
   }
   return deny(base, failure.code, extra);
+}
+
+/** MCP 401s (a refused token, or no credentials where policy wants them) point to the RFC 9728 metadata. */
+function withResourceMetadata(outcome: Outcome, deps: AuthorizeDeps): Outcome {
+  const url = deps.identity.resource_metadata_url ?? '';
+  if (url === '' || outcome.kind !== 'deny' || outcome.protocol !== 'mcp' || httpStatusOf(outcome.code) !== 401) return outcome;
+  return { ...outcome, resourceMetadataUrl: url };
 }
 
 function authorizeCaller(base2: OutcomeBase & { caller: Caller }, view: HttpRequestView, facts: RequestFacts, bundle: PolicyBundle, deps: AuthorizeDeps): Outcome {

@@ -90,6 +90,7 @@ function mappingOf(issuer: IssuerConfig, base: ClaimMapping): ClaimMapping {
 export function createTokenVerifier(config: TokenConfig, baseMapping: ClaimMapping, deps: TokenVerifierDeps): TokenVerifier {
   const discover = deps.discover ?? ((url: string) => Issuer.discover(url));
   const cache = new LRUCache<string, CachedCaller>({ max: Math.max(1, config.cache_size) });
+  const inflight = new Map<string, Promise<VerifyResult>>();
   const states = new Map<string, IssuerState>(config.issuers.map((i) => [i.issuer, { config: i, mapping: mappingOf(i, baseMapping) }]));
 
   const discovered = (state: IssuerState): Promise<Issuer<BaseClient>> => {
@@ -199,7 +200,12 @@ export function createTokenVerifier(config: TokenConfig, baseMapping: ClaimMappi
         if (hit.expMs > deps.now().getTime()) return { kind: 'caller', caller: hit.caller };
         cache.delete(bearer.hash);
       }
-      return bearer.format === 'jwt' ? verifyJwt(bearer.token, bearer.hash) : introspect(bearer.token, bearer.hash);
+      // Concurrent first sightings of one token share one verification.
+      const pending = inflight.get(bearer.hash);
+      if (pending !== undefined) return pending;
+      const started = bearer.format === 'jwt' ? verifyJwt(bearer.token, bearer.hash) : introspect(bearer.token, bearer.hash);
+      inflight.set(bearer.hash, started);
+      return started.finally(() => inflight.delete(bearer.hash));
     },
   };
 }

@@ -175,6 +175,21 @@ describe('callgate verifies OIDC tokens itself', () => {
     expect(doc).toEqual({ resource: AUDIENCE, authorization_servers: [idp.issuer], bearer_methods_supported: ['header'] });
   });
 
+  it('an MCP call without any token is told where to find the authorization server', async () => {
+    const res = await client.check(envoyCheckRequest({
+      path: '/mcp', contextExtensions: mcp, headers: { 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/list', params: {} }),
+    }));
+    expect(meta(res)).toMatchObject({ reason: 'ERR_POLICY_UNAUTHENTICATED', principal: 'Anonymous::"anonymous"' });
+    expect(wwwAuthenticate(res)).toBe('Bearer realm="callgate", resource_metadata="https://api.callgate.test/.well-known/oauth-protected-resource"');
+  });
+
+  it('verifies a token once when many checks carry it at the same time', async () => {
+    const token = await userToken();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => check(token)));
+    expect(new Set(answers.map((r) => meta(r).principal))).toEqual(new Set(['User::"alice"']));
+  });
+
   it('never puts the raw token in logs or metadata', async () => {
     const token = await userToken({ resource: 'https://other.test' });
     const res = await check(token);
