@@ -49,6 +49,13 @@ export const ERROR_TABLE = {
   ERR_POLICY_REQUEST_INVALID: { http: 403, reason: 'call does not conform to the function schema' },
   ERR_POLICY_UNAUTHENTICATED: { http: 401, reason: 'authentication required' },
   ERR_APPROVAL_REQUIRED: { http: 403, reason: 'approval_required' },
+  // masking (extproc/): the ext_proc stream ends with a gRPC error; Envoy answers status_on_error (500 by default)
+  ERR_MASK_NO_DECISION: { http: 500, reason: 'no ext_authz decision was forwarded to the masking stage' },
+  ERR_MASK_BODY_TOO_LARGE: { http: 500, reason: 'body or event exceeds the masking limit' },
+  ERR_MASK_ENCODING: { http: 500, reason: 'body content-encoding cannot be masked' },
+  ERR_MASK_INVALID_BODY: { http: 500, reason: 'request body cannot have arguments redacted' },
+  ERR_MASK_UNEXPECTED_MESSAGE: { http: 500, reason: 'unexpected ext_proc message' },
+  ERR_MASK_FAILED: { http: 500, reason: 'masking failed' },
   // service state and internal failures
   ERR_SERVICE_NO_BUNDLE: { http: 503, reason: 'no policy bundle loaded' },
   ERR_SERVICE_OVERLOADED: { http: 503, reason: 'authorization service overloaded' },

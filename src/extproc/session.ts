@@ -17,6 +17,7 @@ import type { HttpHeaders__Output } from '../generated/envoy/service/ext_proc/v3
 import type { ProcessingRequest__Output } from '../generated/envoy/service/ext_proc/v3/ProcessingRequest';
 import type { ProcessingResponse } from '../generated/envoy/service/ext_proc/v3/ProcessingResponse';
 import type { CommonResponse } from '../generated/envoy/service/ext_proc/v3/CommonResponse';
+import type { ErrorCode } from '../errors';
 import { selectDetectors } from '../masking/detectors';
 import type { Detector, MaskCounts, MaskPlan, MaskStyle } from '../masking/types';
 import { codecFor } from './body-codec';
@@ -34,7 +35,8 @@ export interface MaskingSettings {
   readonly maxEventBytes: number;
 }
 
-export type FailureCode = 'ERR_MASK_NO_DECISION' | 'ERR_MASK_BODY_TOO_LARGE' | 'ERR_MASK_ENCODING' | 'ERR_MASK_UNEXPECTED_MESSAGE' | 'ERR_MASK_INVALID_BODY' | 'ERR_MASK_FAILED';
+/** The masking codes of errors.ts (Envoy turns each into status_on_error). */
+export type FailureCode = Extract<ErrorCode, `ERR_MASK_${string}`>;
 
 export type Step = { readonly kind: 'reply'; readonly response: ProcessingResponse } | { readonly kind: 'fail'; readonly code: FailureCode; readonly message: string };
 
