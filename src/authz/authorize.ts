@@ -134,15 +134,17 @@ function decideCall(p: Prepared, call: Call, now: Date): { readonly kind: 'polic
 
 function denyFromDecision(p: Prepared, d: Extract<PolicyDecision, { kind: 'deny' }>): DenyOutcome {
   let code = d.code;
-  // A policy deny for a caller with no credentials is "authenticate first" (401 + WWW-Authenticate).
-  if (!p.caller.authenticated && (code === 'ERR_POLICY_DENIED' || code === 'ERR_POLICY_NOT_PERMITTED')) {
+  // A policy deny for a caller with no credentials is "authenticate first" (401 + WWW-Authenticate): an
+  // approval cannot be granted to an anonymous caller either.
+  const policyDeny = code === 'ERR_POLICY_DENIED' || code === 'ERR_POLICY_NOT_PERMITTED' || code === 'ERR_APPROVAL_REQUIRED';
+  if (!p.caller.authenticated && policyDeny) {
     code = 'ERR_POLICY_UNAUTHENTICATED';
   }
   const reason = code === 'ERR_POLICY_DENIED' && d.reason !== undefined ? d.reason : reasonOf(code);
   const detail = d.errors.map((e) => (e.policyId ? `${e.policyId}: ${e.message}` : e.message)).join('; ');
   const extra: Partial<DenyOutcome> = { decidingPolicies: d.decidingPolicies, errors: d.errors, reason };
   if (detail !== '') Object.assign(extra, { detail });
-  if (d.approval !== undefined) Object.assign(extra, { approval: d.approval });
+  if (d.approval !== undefined && code === 'ERR_APPROVAL_REQUIRED') Object.assign(extra, { approval: d.approval });
   return deny(p.base, code, extra);
 }
 

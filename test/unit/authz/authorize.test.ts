@@ -99,6 +99,14 @@ describe('authorize', () => {
     expect(authorize(req(), deps(fakeBundle(forbid)))).toMatchObject({ kind: 'deny', code: 'ERR_POLICY_UNAUTHENTICATED' });
   });
 
+  it('asks an anonymous caller to authenticate instead of for an approval', () => {
+    const approval = (): PolicyDecision => ({ kind: 'deny', code: 'ERR_APPROVAL_REQUIRED', decidingPolicies: ['needs-approval'], errors: [], approval: { group: 'Group::"oncall"', policyIds: ['needs-approval'] } });
+    const req = (sub?: string) => checkRequest({ path: '/mcp', body: mcpCall(3, 'run_sql', { query: 'x' }), ext: { protocol: 'mcp', server: 'tools' }, sub });
+    expect(authorize(req(), deps(fakeBundle(approval)))).toMatchObject({ kind: 'deny', code: 'ERR_POLICY_UNAUTHENTICATED' });
+    expect(authorize(req(), deps(fakeBundle(approval)))).not.toHaveProperty('approval');
+    expect(authorize(req('alice'), deps(fakeBundle(approval)))).toMatchObject({ kind: 'deny', code: 'ERR_APPROVAL_REQUIRED', approval: { group: 'Group::"oncall"' } });
+  });
+
   it('denies a whole 2025-03-26 batch when one element is denied', () => {
     const bundle = fakeBundle((i) => (i.action === 'bad' ? { kind: 'deny', code: 'ERR_POLICY_NOT_PERMITTED', decidingPolicies: [], errors: [] } : allowAll()));
     const body = `[${mcpCall(1, 'good', {})},${mcpCall(2, 'bad', {})}]`;
