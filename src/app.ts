@@ -8,6 +8,7 @@ import { handleCheck, failureOutcome, type CheckDeps } from './authz/check';
 import { buildDenyResponse } from './envoy/check-response';
 import { isExpired, shedExpiredCheck } from './authz/shed-expired';
 import { createGrpcServer } from './transport/grpc/server';
+import { createAuditSink, type AuditSink } from './audit/audit-sink';
 import { createSession } from './extproc/session';
 import { maskingSettingsOf, recordSessionEnd } from './extproc/masking-settings';
 import { createAdminServer } from './http/admin-server';
@@ -24,6 +25,8 @@ import type { ParseOptions } from './calls/types';
 export interface AppDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** Decision audit trail; defaults to the sink `audit.*` configures. */
+  readonly audit?: AuditSink;
   now(): Date;
   newDecisionId(): string;
   hrtime(): bigint;
@@ -91,6 +94,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
     metrics: deps.metrics,
     log: log.child({ room: 'authz' }),
     hrtime: deps.hrtime,
+    audit: deps.audit ?? createAuditSink(config.audit.sink, config.audit.file),
   };
   const masking = maskingSettingsOf(config);
   const maskingLog = log.child({ room: 'masking' });
@@ -144,6 +148,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
       await watcher?.close();
       await grpcServer.shutdown(config.shutdown.drain_timeout_ms);
       await admin.close();
+      checkDeps.audit.close();
       log.info('callgate stopped');
     },
   };

@@ -11,12 +11,16 @@ import type { Logger } from '../log/logger';
 import type { Metrics } from '../metrics/metrics';
 import { authorize, type AuthorizeDeps } from './authorize';
 import type { DenyOutcome, Outcome } from './outcome';
+import { buildAuditRecord } from '../audit/audit-record';
+import type { AuditSink } from '../audit/audit-sink';
 
 export interface CheckDeps extends AuthorizeDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   /** Monotonic clock in ns for latency (injected for tests). */
   hrtime(): bigint;
+  /** One record per decision, written synchronously; a failing sink fails the Check closed. */
+  readonly audit: AuditSink;
 }
 
 export function failureOutcome(decisionId: string, code: ErrorCode, detail?: string): DenyOutcome {
@@ -67,6 +71,7 @@ function requestHeaderNames(request: CheckRequest__Output): string[] {
 
 function record(outcome: Outcome, seconds: number, deps: CheckDeps): void {
   const reason = outcome.kind === 'allow' ? 'none' : outcome.code;
+  deps.audit.write(buildAuditRecord(outcome, seconds, deps.now()));
   deps.metrics.decisions.inc({ decision: outcome.kind, reason });
   deps.metrics.checkDuration.observe({ decision: outcome.kind }, seconds);
   if (outcome.kind === 'deny' && outcome.code === 'ERR_POLICY_EVALUATION') deps.metrics.evaluationErrors.inc();

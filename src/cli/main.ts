@@ -9,6 +9,7 @@ import { ConfigError } from '../config/load-config';
 import { BundleInvalidError } from '../app';
 import { runServe } from './serve';
 import { runValidate } from './validate';
+import { runAuditVerify } from './audit-verify';
 
 export const EXIT = { ok: 0, problems: 1, usage: 2, startup: 3 } as const;
 
@@ -40,6 +41,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('[dir]', 'bundle directory', './policies')
     .action(async (dir: string) => {
       const result = await runValidate(dir);
+      (result.ok ? process.stdout : process.stderr).write(`${result.output}\n`);
+      setExit(result.ok ? EXIT.ok : EXIT.problems);
+    });
+  program
+    .command('audit')
+    .description('audit trail tools')
+    .command('verify')
+    .description('verify the hash chain of audit files (in the order written): reports edited, removed, reordered and truncated records')
+    .argument('<files...>', 'audit files written by audit.sink=file')
+    .action((files: string[]) => {
+      const result = runAuditVerify(files);
       (result.ok ? process.stdout : process.stderr).write(`${result.output}\n`);
       setExit(result.ok ? EXIT.ok : EXIT.problems);
     });

@@ -44,6 +44,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'masking.max_event_bytes', kind: 'int', default: 1048576, help: 'largest single SSE event held back while a stream is masked; larger events fail closed' },
   { path: 'masking.custom_detectors', kind: 'json', default: [], help: 'extra detectors run on every masked body: [{name, pattern (ECMAScript regex), max_length?}]' },
   { path: 'shutdown.drain_timeout_ms', kind: 'int', default: 10000, help: 'on SIGTERM: time given to in-flight calls before the server is forced down' },
+  { path: 'audit.sink', kind: 'string', default: 'stdout', help: 'where decision audit records go: stdout (JSON lines), file, or none' },
+  { path: 'audit.file', kind: 'string', default: './callgate-audit.jsonl', help: 'audit file for audit.sink=file (appended; the hash chain continues across restarts)' },
   { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
 ];
 

@@ -107,6 +107,7 @@ export const configSchema = z
       .strict()
       .refine((m) => m.style !== 'token' || m.token_key.length >= 16, { message: 'the token style needs masking.token_key of at least 16 characters', path: ['token_key'] }),
     shutdown: z.object({ drain_timeout_ms: z.number().int().min(0) }).strict(),
+    audit: z.object({ sink: z.enum(['none', 'stdout', 'file']), file: z.string().min(1) }).strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict();

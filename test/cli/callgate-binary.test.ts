@@ -1,6 +1,8 @@
 /** The `callgate` binary as a user runs it (needs `npm run build`, which `npm test` does first). */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createAuditSink } from '../../src/audit/audit-sink';
+import type { AuditRecord } from '../../src/audit/audit-record';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +56,22 @@ describe('callgate binary', () => {
     expect(c.status).toBe(2);
     expect(c.stderr).toContain('listen.grpc');
     expect(c.stderr).toContain('CALLGATE_LIMITS_MAX_JSON_DEPTH');
+  });
+
+  it('verifies an audit file (exit 0) and reports an edited record (exit 1)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'callgate-audit-'));
+    const file = path.join(dir, 'audit.jsonl');
+    const sink = createAuditSink('file', file);
+    for (const id of ['a', 'b', 'c']) sink.write({ decision_id: id, decision: 'allow' } as unknown as AuditRecord);
+    sink.close();
+    const ok = run(['audit', 'verify', file]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('ok: 3 records, chain intact');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"b"', '"B"'));
+    const bad = run(['audit', 'verify', file]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/audit\.jsonl:2: edited/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves, becomes ready, and shuts down cleanly on SIGTERM', async () => {

@@ -5,6 +5,7 @@ import { buildApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/metrics/metrics';
+import type { AuditRecord } from '../../src/audit/audit-record';
 
 export interface RunningApp {
   readonly app: App;
@@ -12,6 +13,8 @@ export interface RunningApp {
   readonly http: string;
   /** Log lines written so far (JSON objects). */
   readonly logs: Record<string, unknown>[];
+  /** Audit records written so far. */
+  readonly audit: AuditRecord[];
   close(): Promise<void>;
 }
 
@@ -26,7 +29,9 @@ export async function startApp(flags: Record<string, string>, options: { now?: (
       done();
     },
   });
+  const audit: AuditRecord[] = [];
   const app = buildApp(config, {
+    audit: { write: (record) => void audit.push(record), close: () => undefined },
     log: createLogger(config.log.level, sink),
     metrics: createMetrics({ collectProcessMetrics: false }),
     now: options.now ?? (() => new Date()),
@@ -34,5 +39,5 @@ export async function startApp(flags: Record<string, string>, options: { now?: (
     hrtime: () => process.hrtime.bigint(),
   });
   const addresses = await app.start();
-  return { app, ...addresses, logs, close: () => app.close() };
+  return { app, ...addresses, logs, audit, close: () => app.close() };
 }

@@ -68,6 +68,8 @@ describe('callgate verifies OIDC tokens itself', () => {
     const header = wwwAuthenticate(res) ?? '';
     expect(header).toMatch(/^Bearer realm="callgate", error="invalid_token", error_description="[^"]+"/);
     expect(JSON.parse(res.denied_response?.body ?? '{}')).toMatchObject({ code });
+    // every refusal leaves an audit record with its reason code
+    expect(running.audit.find((r) => r.decision_id === meta(res).decision_id)).toMatchObject({ decision: 'deny', reason: code, principal: '' });
   };
 
   it('a user token becomes a User principal with its groups', async () => {
@@ -195,6 +197,7 @@ describe('callgate verifies OIDC tokens itself', () => {
     const res = await check(token);
     expect(JSON.stringify(meta(res))).not.toContain(token.split('.')[2]);
     expect(JSON.stringify(running.logs)).not.toContain(token.split('.')[2]);
+    expect(JSON.stringify(running.audit)).not.toContain(token.split('.')[2]);
     expect(res.denied_response?.body).not.toContain(token.split('.')[2]);
   });
 });
