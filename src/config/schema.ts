@@ -41,6 +41,14 @@ const customDetectorSchema = z
 
 /** One OIDC issuer (identity.issuers[]): asymmetric algorithms only, never `none` or HMAC. */
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+/** How claims map to the caller (globally, and overridable per issuer). */
+const claimMappingSchema = z.object({
+  groups_claim: z.string().min(1),
+  scopes_claim: z.string().min(1),
+  agent_clients: z.array(z.string().min(1)),
+  service_clients: z.array(z.string().min(1)),
+});
+
 const issuerSchema = z
   .object({
     issuer: z.string().url(),
@@ -49,16 +57,7 @@ const issuerSchema = z
     clock_skew_seconds: z.number().int().min(0).max(300).default(30),
     jwks_uri: z.string().url().optional(),
     introspection: z.object({ client_id: z.string().min(1), client_secret: z.string().min(1) }).strict().optional(),
-    mapping: z
-      .object({
-        groups_claim: z.string().min(1),
-        scopes_claim: z.string().min(1),
-        agent_clients: z.array(z.string().min(1)),
-        service_clients: z.array(z.string().min(1)),
-      })
-      .partial()
-      .strict()
-      .optional(),
+    mapping: claimMappingSchema.partial().strict().optional(),
   })
   .strict();
 
@@ -73,14 +72,7 @@ export const configSchema = z
       .object({
         jwt_authn: z.object({ metadata_namespace: z.string().min(1), payload_key: z.string().min(1) }).strict(),
         mtls: z.object({ enabled: z.boolean(), trust_domains: z.array(z.string().min(1)) }).strict(),
-        mapping: z
-          .object({
-            groups_claim: z.string().min(1),
-            scopes_claim: z.string().min(1),
-            agent_clients: z.array(z.string().min(1)),
-            service_clients: z.array(z.string().min(1)),
-          })
-          .strict(),
+        mapping: claimMappingSchema.strict(),
         issuers: z.array(issuerSchema).refine((l) => new Set(l.map((i) => i.issuer)).size === l.length, 'issuers must be distinct'),
         token: z
           .object({ max_bytes: positiveInt.max(1024 * 1024), cache_size: positiveInt, introspection_cache_seconds: z.number().int().min(0).max(3600), jwks_cooldown_seconds: z.number().int().min(0).max(3600) })
