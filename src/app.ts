@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from './config/schema';
 import { handleCheck, failureOutcome, type CheckDeps } from './authz/check';
 import { buildDenyResponse } from './envoy/check-response';
-import { isExpired, shedExpiredCheck } from './authz/shed-expired';
+import { createCheckAdmission } from './authz/admit-check';
 import { createGrpcServer } from './transport/grpc/server';
 import { createAuditSink, type AuditSink } from './audit/audit-sink';
 import { createSession } from './extproc/session';
@@ -96,16 +96,11 @@ export function buildApp(config: Config, deps: AppDeps): App {
     hrtime: deps.hrtime,
     audit: deps.audit ?? createAuditSink(config.audit.sink, config.audit.file),
   };
+  const admission = createCheckAdmission({ maxInFlight: config.limits.max_in_flight, metrics: deps.metrics, newDecisionId: deps.newDecisionId, nowMs: () => Date.now() });
   const masking = maskingSettingsOf(config);
   const maskingLog = log.child({ room: 'masking' });
   const grpcServer = createGrpcServer({
-    check: (request, info) => {
-      if (isExpired(info.deadlineMs, Date.now())) return shedExpiredCheck(deps.newDecisionId(), deps.metrics);
-      deps.metrics.inFlight.inc();
-      return Promise.resolve()
-        .then(() => handleCheck(request, checkDeps))
-        .finally(() => deps.metrics.inFlight.dec());
-    },
+    check: (request, info) => admission.admit(info.deadlineMs, () => handleCheck(request, checkDeps)),
     onCheckError: (err) => buildDenyResponse(failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', String(err))),
     maxReceiveMessageBytes: Math.max(config.limits.max_body_bytes, config.masking.max_body_bytes) + 1024 * 1024,
     process: {

@@ -86,6 +86,7 @@ export const configSchema = z
         max_body_bytes: positiveInt.max(64 * 1024 * 1024),
         max_json_depth: positiveInt.max(1000),
         max_batch_size: positiveInt.max(1000),
+        max_in_flight: positiveInt.max(1_000_000),
       })
       .strict(),
     masking: z

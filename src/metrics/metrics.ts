@@ -6,6 +6,8 @@ export interface Metrics {
   readonly decisions: Counter<'decision' | 'reason'>;
   readonly checkDuration: Histogram<'decision'>;
   readonly inFlight: Gauge;
+  /** Checks answered at once with a 503 deny instead of evaluated, by cause (deadline | in_flight). */
+  readonly checksShed: Counter<'cause'>;
   readonly evaluationErrors: Counter;
   readonly bundleReloads: Counter<'result'>;
   readonly bundleInfo: Gauge<'revision'>;
@@ -16,6 +18,8 @@ export interface Metrics {
   readonly maskBytes: Counter;
   /** ext_proc streams ended with a gRPC error (Envoy answers status_on_error), by reason code. */
   readonly maskStreamErrors: Counter<'reason'>;
+  /** Approval webhook notifications by outcome (delivered | failed, after retries). */
+  readonly approvalNotifications: Counter<'outcome'>;
 }
 
 /** Buckets from 10 µs to 1 s: a Check normally takes tens to hundreds of µs. */
@@ -43,6 +47,12 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       registers,
     }),
     inFlight: new Gauge({ name: 'callgate_authz_in_flight', help: 'Check calls being evaluated', registers }),
+    checksShed: new Counter({
+      name: 'callgate_authz_shed_total',
+      help: 'Checks denied 503 (ERR_SERVICE_OVERLOADED) without evaluation, by cause (deadline: the caller deadline had passed; in_flight: limits.max_in_flight reached)',
+      labelNames: ['cause'] as const,
+      registers,
+    }),
     evaluationErrors: new Counter({
       name: 'callgate_policy_evaluation_errors_total',
       help: 'Decisions denied because Cedar reported evaluation errors',
@@ -64,5 +74,11 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
     maskedValues: new Counter({ name: 'callgate_masking_values_total', help: 'Values masked by ext_proc, by detector', labelNames: ['detector'], registers }),
     maskBytes: new Counter({ name: 'callgate_masking_bytes_total', help: 'Body bytes scanned for masking by ext_proc', registers }),
     maskStreamErrors: new Counter({ name: 'callgate_masking_stream_errors_total', help: 'ext_proc streams failed closed, by reason', labelNames: ['reason'], registers }),
+    approvalNotifications: new Counter({
+      name: 'callgate_approval_notifications_total',
+      help: 'Approval webhook notifications by outcome (delivered, or failed after every retry; the approval stays pending either way)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
   };
 }
