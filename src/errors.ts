@@ -49,6 +49,21 @@ export const ERROR_TABLE = {
   ERR_POLICY_REQUEST_INVALID: { http: 403, reason: 'call does not conform to the function schema' },
   ERR_POLICY_UNAUTHENTICATED: { http: 401, reason: 'authentication required' },
   ERR_APPROVAL_REQUIRED: { http: 403, reason: 'approval_required' },
+  // approvals (approvals/): the data path fails closed on store errors; decide() refusals carry these codes
+  ERR_APPROVAL_STORE: { http: 503, reason: 'approval store unavailable' },
+  ERR_APPROVAL_NOT_FOUND: { http: 404, reason: 'approval not found' },
+  ERR_APPROVAL_NOT_PENDING: { http: 409, reason: 'approval is not pending' },
+  ERR_APPROVAL_EXPIRED: { http: 410, reason: 'approval expired' },
+  ERR_APPROVAL_SELF: { http: 403, reason: 'the requester cannot approve their own call' },
+  ERR_APPROVAL_NOT_MEMBER: { http: 403, reason: 'approver is not a member of the approver group' },
+  // approver API and page (http/): who may decide, and malformed decisions
+  ERR_APPROVAL_UNAUTHENTICATED: { http: 401, reason: 'approver authentication required' },
+  ERR_APPROVAL_APPROVER_KIND: { http: 403, reason: 'only people can approve calls' },
+  ERR_APPROVAL_REASON_REQUIRED: { http: 400, reason: 'a reason is required to reject' },
+  ERR_APPROVAL_INVALID_REQUEST: { http: 400, reason: 'approval decision request is invalid' },
+  ERR_APPROVAL_CSRF: { http: 403, reason: 'the form is missing a valid CSRF token' },
+  ERR_APPROVAL_LOGIN_FAILED: { http: 401, reason: 'approver login failed' },
+  ERR_APPROVAL_UNAVAILABLE: { http: 503, reason: 'approvals are not configured' },
   // masking (extproc/): the ext_proc stream ends with a gRPC error; Envoy answers status_on_error (500 by default)
   ERR_MASK_NO_DECISION: { http: 500, reason: 'no ext_authz decision was forwarded to the masking stage' },
   ERR_MASK_BODY_TOO_LARGE: { http: 500, reason: 'body or event exceeds the masking limit' },
@@ -60,6 +75,7 @@ export const ERROR_TABLE = {
   ERR_SERVICE_NO_BUNDLE: { http: 503, reason: 'no policy bundle loaded' },
   ERR_SERVICE_OVERLOADED: { http: 503, reason: 'authorization service overloaded' },
   ERR_SERVICE_MISCONFIGURED: { http: 503, reason: 'authorization service misconfigured' },
+  ERR_AUDIT_UNAVAILABLE: { http: 503, reason: 'the decision could not be recorded' },
   ERR_INTERNAL: { http: 503, reason: 'internal error' },
 } as const satisfies Record<string, { http: number; reason: string }>;
 

@@ -95,10 +95,10 @@ export interface ApprovalStore {
    */
   decide(id: string, update: DecisionUpdate, now: Date): Promise<TransitionResult>;
   /**
-   * approved → consumed for the approved approval with this fingerprint, not expired at `now`. Atomic and
-   * single use: of any number of concurrent callers (in any process), exactly one gets `changed`.
+   * approved → consumed, only while approved and not expired at `now`. Atomic and single use: of any number
+   * of concurrent callers (in any process), exactly one gets `changed`.
    */
-  consume(fingerprint: string, now: Date): Promise<TransitionResult>;
+  consume(id: string, now: Date): Promise<TransitionResult>;
   /** pending|approved → expired for every approval whose expiresAt ≤ now; returns those it changed. */
   expire(now: Date): Promise<readonly Approval[]>;
   close(): Promise<void>;
