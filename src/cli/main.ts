@@ -3,12 +3,13 @@
  * (`CALLGATE_LISTEN_GRPC`); see src/config/keys.ts. Exit codes: 0 ok, 1 problems found (validate),
  * 2 usage or configuration error, 3 startup failure.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { CONFIG_KEYS, envNameOf, flagNameOf } from '../config/keys';
 import { ConfigError } from '../config/load-config';
 import { BundleInvalidError } from '../app';
 import { runServe } from './serve';
 import { runValidate } from './validate';
+import { PROBLEM_FORMATS, type ProblemFormat } from '../policy/format-problems';
 import { runAuditVerify } from './audit-verify';
 
 export const EXIT = { ok: 0, problems: 1, usage: 2, startup: 3 } as const;
@@ -37,11 +38,12 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('validate a policy bundle (parse, strict schema validation, @id and obligation rules)')
+    .description('validate a policy bundle (parse, strict schema validation, @id and obligation rules); exit 0 ok, 1 problems, 2 usage')
     .argument('[dir]', 'bundle directory', './policies')
-    .action(async (dir: string) => {
-      const result = await runValidate(dir);
-      (result.ok ? process.stdout : process.stderr).write(`${result.output}\n`);
+    .addOption(new Option('--format <format>', 'human (file:line:col lines), json (one object on stdout) or github (workflow annotations on stdout)').choices(PROBLEM_FORMATS).default('human'))
+    .action(async (dir: string, opts: { format: ProblemFormat }) => {
+      const result = await runValidate(dir, { format: opts.format });
+      (result.ok || opts.format !== 'human' ? process.stdout : process.stderr).write(`${result.output}\n`);
       setExit(result.ok ? EXIT.ok : EXIT.problems);
     });
   program

@@ -38,8 +38,8 @@ function nameAndReadAnnotations(sources: readonly PolicySource[], problems: Bund
   const firstSeen = new Map<string, PolicySource>();
   return sources.map((source, index) => {
     const read = readPolicyAnnotations(source.json.effect, source.json.annotations ?? {});
-    for (const p of read.problems) problems.push({ code: 'annotation', ...locateInPolicy(source, source.text.search(new RegExp(`@${p.annotation}\\b`))), message: p.message, ...(p.help ? { help: p.help } : {}) });
     const id = read.annotations.id;
+    for (const p of read.problems) problems.push({ code: 'annotation', ...locateInPolicy(source, source.text.search(new RegExp(`@${p.annotation}\\b`))), message: p.message, ...(p.help ? { help: p.help } : {}), ...(id !== undefined ? { policyId: id } : {}) });
     const unnamed = `__unnamed_${index}`;
     if (id === undefined) {
       if (!('id' in (source.json.annotations ?? {}))) problems.push({ code: 'missing-id', ...locateInPolicy(source, 0), message: 'policy has no @id annotation', help: 'add @id("a-unique-name") before the policy' });
@@ -48,7 +48,7 @@ function nameAndReadAnnotations(sources: readonly PolicySource[], problems: Bund
     const first = firstSeen.get(id);
     if (first !== undefined) {
       const where = locateInPolicy(first, 0);
-      problems.push({ code: 'duplicate-id', ...locateInPolicy(source, source.text.indexOf('@id')), message: `duplicate @id("${id}"), first used at ${where.file}:${where.line ?? '?'}:${where.column ?? '?'}`, help: 'every policy needs a unique @id' });
+      problems.push({ code: 'duplicate-id', ...locateInPolicy(source, source.text.indexOf('@id')), message: `duplicate @id("${id}"), first used at ${where.file}:${where.line ?? '?'}:${where.column ?? '?'}`, help: 'every policy needs a unique @id', policyId: id });
       return { cedarId: unnamed, source, annotations: read.annotations };
     }
     firstSeen.set(id, source);
@@ -64,7 +64,7 @@ function validateStrict(named: readonly Named[], schema: SchemaJson<string>): Bu
     for (const n of batch.items) staticPolicies[n.cedarId] = n.source.text;
     const answer = validate({ schema: batch.schema, policies: { staticPolicies }, validationSettings: { mode: 'strict' } });
     if (answer.type === 'failure') return problemsFromCedar(answer.errors, 'validation', () => undefined);
-    return answer.validationErrors.flatMap((v) => validationProblems(v.error, byId.get(v.policyId)));
+    return answer.validationErrors.flatMap((v) => validationProblems(v.error, byId.get(v.policyId)).map((p) => (v.policyId.startsWith('__unnamed_') ? p : { ...p, policyId: v.policyId })));
   });
 }
 

@@ -68,6 +68,8 @@ export interface BundleProblem {
   readonly code: string;
   readonly message: string;
   readonly help?: string;
+  /** The @id of the policy the problem is about, when it is about one policy. */
+  readonly policyId?: string;
 }
 
 export type BundleLoadResult =
