@@ -9,6 +9,7 @@ import { ConfigError } from '../config/load-config';
 import { BundleInvalidError } from '../app';
 import { runServe } from './serve';
 import { runValidate } from './validate';
+import { runFmt } from './fmt';
 import { PROBLEM_FORMATS, type ProblemFormat } from '../policy/format-problems';
 import { runAuditVerify } from './audit-verify';
 
@@ -44,6 +45,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (dir: string, opts: { format: ProblemFormat }) => {
       const result = await runValidate(dir, { format: opts.format });
       (result.ok || opts.format !== 'human' ? process.stdout : process.stderr).write(`${result.output}\n`);
+      setExit(result.ok ? EXIT.ok : EXIT.problems);
+    });
+  program
+    .command('fmt')
+    .description("format the bundle's *.cedar files with Cedar's formatter; exit 0 formatted, 1 unformatted or unparsable files, 2 usage")
+    .argument('[dir]', 'bundle directory', './policies')
+    .addOption(new Option('--check', 'list the files that are not formatted and exit 1 if any (the default)').conflicts('write'))
+    .addOption(new Option('--write', 'rewrite the files that are not formatted'))
+    .action(async (dir: string, opts: { check?: boolean; write?: boolean }) => {
+      const result = await runFmt(dir, opts.write === true ? 'write' : 'check');
+      if (result.output !== '') process.stdout.write(`${result.output}\n`);
+      process.stderr.write(`${result.diagnostics}\n`);
       setExit(result.ok ? EXIT.ok : EXIT.problems);
     });
   program
