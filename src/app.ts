@@ -9,6 +9,7 @@ import { buildDenyResponse } from './envoy/check-response';
 import { createCheckAdmission } from './authz/admit-check';
 import { createGrpcServer } from './transport/grpc/server';
 import { createAuditSink, type AuditSink } from './audit/audit-sink';
+import { auditSinkSettingsOf, auditTrailSettingsOf } from './audit/audit-settings';
 import { createSession } from './extproc/session';
 import { maskingSettingsOf, recordSessionEnd } from './extproc/masking-settings';
 import { createAdminServer } from './http/admin-server';
@@ -94,7 +95,8 @@ export function buildApp(config: Config, deps: AppDeps): App {
     metrics: deps.metrics,
     log: log.child({ room: 'authz' }),
     hrtime: deps.hrtime,
-    audit: deps.audit ?? createAuditSink(config.audit.sink, config.audit.file),
+    audit: deps.audit ?? createAuditSink(auditSinkSettingsOf(config)),
+    auditSettings: auditTrailSettingsOf(config),
   };
   const admission = createCheckAdmission({ maxInFlight: config.limits.max_in_flight, metrics: deps.metrics, newDecisionId: deps.newDecisionId, nowMs: () => Date.now() });
   const masking = maskingSettingsOf(config);

@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger';
 import type { Metrics } from '../metrics/metrics';
 import { authorize, type AuthorizeDeps } from './authorize';
 import type { DenyOutcome, Outcome } from './outcome';
-import { buildAuditRecord } from '../audit/audit-record';
+import { DEFAULT_TRAIL_SETTINGS, recordDecision, type AuditTrailSettings } from '../audit/record-decision';
 import type { AuditSink } from '../audit/audit-sink';
 
 export interface CheckDeps extends AuthorizeDeps {
@@ -21,6 +21,8 @@ export interface CheckDeps extends AuthorizeDeps {
   hrtime(): bigint;
   /** One record per decision, written synchronously; a failing sink fails the Check closed. */
   readonly audit: AuditSink;
+  /** How records are built and what a failing sink does (default: masked arguments, fail closed). */
+  readonly auditSettings?: AuditTrailSettings;
 }
 
 export function failureOutcome(decisionId: string, code: ErrorCode, detail?: string): DenyOutcome {
@@ -52,8 +54,8 @@ function finishCheck(request: CheckRequest__Output, outcome: Outcome, started: b
   } catch (err) {
     return failCheck(err, started, deps);
   }
-  record(outcome, Number(deps.hrtime() - started) / 1e9, deps);
-  return response;
+  const recorded = record(outcome, Number(deps.hrtime() - started) / 1e9, deps);
+  return recorded.kind === 'recorded' ? response : buildDenyResponse(recorded.outcome);
 }
 
 function failCheck(err: unknown, started: bigint, deps: CheckDeps): CheckResponse {
@@ -69,9 +71,23 @@ function requestHeaderNames(request: CheckRequest__Output): string[] {
   return fromMap.length > 0 ? fromMap : Object.keys(http?.headers ?? {}).map((k) => k.toLowerCase());
 }
 
-function record(outcome: Outcome, seconds: number, deps: CheckDeps): void {
+/** Writes the audit record; when the sink fails under audit.on_failure=deny the decision becomes that deny. */
+function writeAudit(decided: Outcome, seconds: number, deps: CheckDeps): { kind: 'recorded' } | { kind: 'failed-closed'; outcome: DenyOutcome } {
+  const result = recordDecision(decided, seconds, deps.now(), deps.audit, deps.auditSettings ?? DEFAULT_TRAIL_SETTINGS);
+  if (result.kind === 'written') return { kind: 'recorded' };
+  deps.metrics.auditRecordsDropped.inc({ reason: result.reason });
+  deps.log.error({ err: result.error, decision_id: decided.decisionId, reason: result.reason, fail_closed: result.failClosed }, 'audit record not written');
+  if (!result.failClosed) return { kind: 'recorded' };
+  const denied = failureOutcome(decided.decisionId, 'ERR_AUDIT_UNAVAILABLE', result.error.message);
+  const jsonRpcIds = decided.calls.flatMap((c) => (c.jsonRpcId === undefined ? [] : [c.jsonRpcId]));
+  const mcp = decided.protocol === 'mcp' ? { protocol: decided.protocol, jsonRpcIds } : {};
+  return { kind: 'failed-closed', outcome: { ...denied, requestId: decided.requestId, calls: decided.calls, ...mcp } };
+}
+
+function record(decided: Outcome, seconds: number, deps: CheckDeps): ReturnType<typeof writeAudit> {
+  const audited = writeAudit(decided, seconds, deps);
+  const outcome = audited.kind === 'recorded' ? decided : audited.outcome;
   const reason = outcome.kind === 'allow' ? 'none' : outcome.code;
-  deps.audit.write(buildAuditRecord(outcome, seconds, deps.now()));
   deps.metrics.decisions.inc({ decision: outcome.kind, reason });
   deps.metrics.checkDuration.observe({ decision: outcome.kind }, seconds);
   if (outcome.kind === 'deny' && outcome.code === 'ERR_POLICY_EVALUATION') deps.metrics.evaluationErrors.inc();
@@ -90,4 +106,5 @@ function record(outcome: Outcome, seconds: number, deps: CheckDeps): void {
       'decision',
     );
   }
+  return audited;
 }

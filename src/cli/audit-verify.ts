@@ -1,29 +1,36 @@
-/** `callgate audit verify FILE…`: checks the hash chain of audit files written by the file sink, in order. */
+/**
+ * `callgate audit verify FILE… [--public-key PEM]`: checks audit files written by the sink, in the order
+ * written (see audit/verify-trail.ts for what is reported). Exit 0 intact, 1 tampered.
+ */
 import { readFileSync } from 'node:fs';
-import { verifyChain } from '../audit/hash-chain';
+import { loadPublicKey } from '../audit/checkpoint';
+import { verifyTrail, type TrailFile, type TrailProblem } from '../audit/verify-trail';
 
 export interface AuditVerifyResult {
   readonly ok: boolean;
   readonly output: string;
 }
 
-export function runAuditVerify(files: readonly string[]): AuditVerifyResult {
-  const lines: string[] = [];
-  let prev: string | undefined;
-  let total = 0;
-  for (const file of files) {
-    let text: string;
+function formatProblem(p: TrailProblem): string {
+  const where = p.line > 0 ? `${p.file}:${p.line}` : p.file;
+  const id = p.decisionId === undefined ? '' : ` (decision_id ${p.decisionId})`;
+  return `${where}: ${p.kind}: ${p.message}${id}`;
+}
+
+export function runAuditVerify(files: readonly string[], options: { publicKey?: string } = {}): AuditVerifyResult {
+  const trail: TrailFile[] = [];
+  for (const name of files) {
     try {
-      text = readFileSync(file, 'utf8');
+      trail.push({ name, text: readFileSync(name, 'utf8') });
     } catch (err) {
-      return { ok: false, output: `${file}: cannot read: ${(err as Error).message}` };
+      return { ok: false, output: `${name}: cannot read: ${(err as Error).message}` };
     }
-    const result = verifyChain(text.split('\n'), prev);
-    total += result.records;
-    for (const p of result.problems) lines.push(`${file}:${p.line}: ${p.kind}: ${p.message}`);
-    if (text.length > 0 && !text.endsWith('\n')) lines.push(`${file}: truncated: the last line is incomplete`);
-    prev = result.last;
   }
-  if (lines.length === 0) return { ok: true, output: `ok: ${total} records, chain intact` };
-  return { ok: false, output: lines.join('\n') };
+  const key = options.publicKey === undefined ? undefined : loadPublicKey(options.publicKey);
+  const report = verifyTrail(trail, key);
+  const lines = [...report.problems.map(formatProblem), ...report.notes.map((n) => `note: ${n}`)];
+  const summary = report.ok
+    ? `ok: ${report.records} records, ${report.checkpoints} checkpoints, chain intact${key === undefined ? '' : ', signatures valid'}`
+    : `tampered: ${report.problems.length} problem(s) in ${report.records} records`;
+  return { ok: report.ok, output: [...lines, summary].join('\n') };
 }

@@ -63,10 +63,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('audit')
     .description('audit trail tools')
     .command('verify')
-    .description('verify the hash chain of audit files (in the order written): reports edited, removed, reordered and truncated records')
+    .description(
+      'verify audit files given in the order written (rotated files oldest first, the active file last): reports edited, removed, reordered and truncated records, and checkpoints that do not match or are signed by another key; exit 0 intact, 1 tampered',
+    )
     .argument('<files...>', 'audit files written by audit.sink=file')
-    .action((files: string[]) => {
-      const result = runAuditVerify(files);
+    .option('--public-key <pem>', 'Ed25519 public key (PEM) that must have signed every checkpoint; with it, missing checkpoints are reported too')
+    .action((files: string[], opts: { publicKey?: string }) => {
+      const result = runAuditVerify(files, opts.publicKey === undefined ? {} : { publicKey: opts.publicKey });
       (result.ok ? process.stdout : process.stderr).write(`${result.output}\n`);
       setExit(result.ok ? EXIT.ok : EXIT.problems);
     });

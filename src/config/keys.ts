@@ -46,7 +46,16 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'masking.custom_detectors', kind: 'json', default: [], help: 'extra detectors run on every masked body: [{name, pattern (ECMAScript regex), max_length?}]' },
   { path: 'shutdown.drain_timeout_ms', kind: 'int', default: 10000, help: 'on SIGTERM: time given to in-flight calls before the server is forced down' },
   { path: 'audit.sink', kind: 'string', default: 'stdout', help: 'where decision audit records go: stdout (JSON lines), file, or none' },
-  { path: 'audit.file', kind: 'string', default: './callgate-audit.jsonl', help: 'audit file for audit.sink=file (appended; the hash chain continues across restarts)' },
+  { path: 'audit.file', kind: 'string', default: './callgate-audit.jsonl', help: 'audit file for audit.sink=file (appended; the hash chain continues across restarts and rotations)' },
+  { path: 'audit.rotate.max_bytes', kind: 'int', default: 104857600, help: 'rotate the audit file before it would grow past this size (0 = never by size)' },
+  { path: 'audit.rotate.daily', kind: 'bool', default: false, help: 'also rotate the audit file at the first record of each UTC day' },
+  { path: 'audit.rotate.keep', kind: 'int', default: 10, help: 'rotated audit files kept (<file>.<UTC timestamp>.jsonl; 0 = keep all)' },
+  { path: 'audit.on_failure', kind: 'string', default: 'deny', help: 'when the audit sink cannot write: deny the call (ERR_AUDIT_UNAVAILABLE, 503) or continue (counted)' },
+  { path: 'audit.args', kind: 'string', default: 'masked', help: 'arguments in records: masked (digest + masked copy, @redact_args removed) or digest (digest only)' },
+  { path: 'audit.mask_style', kind: 'string', default: 'full', help: 'how detected values in recorded arguments are replaced: full, partial, token (uses masking.token_key)' },
+  { path: 'audit.signing_key', kind: 'string', default: '', help: 'Ed25519 private key (PEM file) signing audit checkpoints ("" = no checkpoints)' },
+  { path: 'audit.checkpoint.every_records', kind: 'int', default: 1000, help: 'write a signed checkpoint after this many records (0 = not by count)' },
+  { path: 'audit.checkpoint.every_seconds', kind: 'int', default: 60, help: 'write a signed checkpoint this often when records were written (0 = not by time)' },
   { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
 ];
 

@@ -100,7 +100,18 @@ export const configSchema = z
       .strict()
       .refine((m) => m.style !== 'token' || m.token_key.length >= 16, { message: 'the token style needs masking.token_key of at least 16 characters', path: ['token_key'] }),
     shutdown: z.object({ drain_timeout_ms: z.number().int().min(0) }).strict(),
-    audit: z.object({ sink: z.enum(['none', 'stdout', 'file']), file: z.string().min(1) }).strict(),
+    audit: z
+      .object({
+        sink: z.enum(['none', 'stdout', 'file']),
+        file: z.string().min(1),
+        rotate: z.object({ max_bytes: z.number().int().min(0), daily: z.boolean(), keep: z.number().int().min(0) }).strict(),
+        on_failure: z.enum(['deny', 'continue']),
+        args: z.enum(['masked', 'digest']),
+        mask_style: z.enum(['full', 'partial', 'token']),
+        signing_key: z.string(),
+        checkpoint: z.object({ every_records: z.number().int().min(0), every_seconds: z.number().int().min(0).max(86400) }).strict(),
+      })
+      .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict();

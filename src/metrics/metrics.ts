@@ -22,6 +22,8 @@ export interface Metrics {
   readonly approvalNotifications: Counter<'outcome'>;
   /** Approval webhook notifications by outcome (delivered | failed, after retries). */
   readonly approvalNotifications: Counter<'outcome'>;
+  /** Audit records not written, by reason (mask_failed: arguments could not be masked; write_failed: sink error). */
+  readonly auditRecordsDropped: Counter<'reason'>;
 }
 
 /** Buckets from 10 µs to 1 s: a Check normally takes tens to hundreds of µs. */
@@ -86,6 +88,12 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       name: 'callgate_approval_notifications_total',
       help: 'Approval webhook notifications by outcome (delivered, or failed after every retry; the approval stays pending either way)',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    auditRecordsDropped: new Counter({
+      name: 'callgate_audit_records_dropped_total',
+      help: 'Audit records not written, by reason (mask_failed, write_failed)',
+      labelNames: ['reason'] as const,
       registers,
     }),
   };

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createAuditSink } from '../../src/audit/audit-sink';
+import { fileSettings, writeKeyPair } from '../support/audit-files';
 import type { AuditRecord } from '../../src/audit/audit-record';
 import net from 'node:net';
 import os from 'node:os';
@@ -61,16 +62,21 @@ describe('callgate binary', () => {
   it('verifies an audit file (exit 0) and reports an edited record (exit 1)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'callgate-audit-'));
     const file = path.join(dir, 'audit.jsonl');
-    const sink = createAuditSink('file', file);
+    const keys = writeKeyPair(dir);
+    const other = writeKeyPair(dir, 'other');
+    const sink = createAuditSink(fileSettings(file, { signingKey: keys.privateKey, everyRecords: 2 }));
     for (const id of ['a', 'b', 'c']) sink.write({ decision_id: id, decision: 'allow' } as unknown as AuditRecord);
     sink.close();
-    const ok = run(['audit', 'verify', file]);
+    const ok = run(['audit', 'verify', file, '--public-key', keys.publicKey]);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('ok: 3 records, chain intact');
+    expect(ok.stdout).toContain('ok: 3 records, 2 checkpoints, chain intact, signatures valid');
+    const foreign = run(['audit', 'verify', '--public-key', other.publicKey, file]);
+    expect(foreign.status).toBe(1);
+    expect(foreign.stderr).toMatch(/audit\.jsonl:3: foreign-key/);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"b"', '"B"'));
     const bad = run(['audit', 'verify', file]);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/audit\.jsonl:2: edited/);
+    expect(bad.stderr).toMatch(/audit\.jsonl:2: edited: .*\(decision_id B\)/);
     rmSync(dir, { recursive: true, force: true });
   });
 
