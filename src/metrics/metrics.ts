@@ -20,8 +20,6 @@ export interface Metrics {
   readonly maskStreamErrors: Counter<'reason'>;
   /** Approval webhook notifications by outcome (delivered | failed, after retries). */
   readonly approvalNotifications: Counter<'outcome'>;
-  /** Approval webhook notifications by outcome (delivered | failed, after retries). */
-  readonly approvalNotifications: Counter<'outcome'>;
   /** Audit records not written, by reason (mask_failed: arguments could not be masked; write_failed: sink error). */
   readonly auditRecordsDropped: Counter<'reason'>;
 }
@@ -78,12 +76,6 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
     maskedValues: new Counter({ name: 'callgate_masking_values_total', help: 'Values masked by ext_proc, by detector', labelNames: ['detector'], registers }),
     maskBytes: new Counter({ name: 'callgate_masking_bytes_total', help: 'Body bytes scanned for masking by ext_proc', registers }),
     maskStreamErrors: new Counter({ name: 'callgate_masking_stream_errors_total', help: 'ext_proc streams failed closed, by reason', labelNames: ['reason'], registers }),
-    approvalNotifications: new Counter({
-      name: 'callgate_approval_notifications_total',
-      help: 'Approval webhook notifications by outcome (delivered, or failed after every retry; the approval stays pending either way)',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
     approvalNotifications: new Counter({
       name: 'callgate_approval_notifications_total',
       help: 'Approval webhook notifications by outcome (delivered, or failed after every retry; the approval stays pending either way)',

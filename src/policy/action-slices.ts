@@ -19,12 +19,16 @@ export interface ActionSlices {
 }
 
 export function computeActionSlices(functions: Iterable<string>, parents: ReadonlyMap<string, readonly string[]>, policies: readonly SliceInput[]): ActionSlices {
+  const index = indexFunctionLineages(functions, parents);
+  const perFunction = new Map<string, string[]>(index.functions.map((name) => [name, []]));
+  for (const policy of policies) {
+    for (const name of functionsMatchingScope(policy.action, index)) perFunction.get(name)?.push(policy.id);
+  }
   const slices: string[][] = [];
   const byKey = new Map<string, number>();
   const sliceOf = new Map<string, number>();
-  for (const name of functions) {
-    const lineage = actionLineage(name, parents);
-    const ids = policies.filter((p) => actionScopeCanMatch(p.action, name, lineage)).map((p) => p.id).sort();
+  for (const [name, unsorted] of perFunction) {
+    const ids = unsorted.sort();
     const key = ids.join('\n');
     let index = byKey.get(key);
     if (index === undefined) {
@@ -35,6 +39,52 @@ export function computeActionSlices(functions: Iterable<string>, parents: Readon
     sliceOf.set(name, index);
   }
   return { slices, sliceOf };
+}
+
+/** Callable actions, and for each action name the callable actions whose lineage holds it. */
+export interface LineageIndex {
+  readonly functions: readonly string[];
+  readonly callable: ReadonlySet<string>;
+  readonly byAncestor: ReadonlyMap<string, readonly string[]>;
+}
+
+export function indexFunctionLineages(functions: Iterable<string>, parents: ReadonlyMap<string, readonly string[]>): LineageIndex {
+  const list = [...new Set(functions)];
+  const byAncestor = new Map<string, string[]>();
+  for (const name of list) {
+    for (const ancestor of actionLineage(name, parents)) {
+      const entry = byAncestor.get(ancestor);
+      if (entry === undefined) byAncestor.set(ancestor, [name]);
+      else entry.push(name);
+    }
+  }
+  return { functions: list, callable: new Set(list), byAncestor };
+}
+
+/**
+ * The callable actions a policy's action scope can match: exactly those for which actionScopeCanMatch holds,
+ * found through the index instead of testing every function (policies × functions at 100,000 policies).
+ */
+export function functionsMatchingScope(scope: ActionConstraint, index: LineageIndex): readonly string[] {
+  switch (scope.op) {
+    case '==': {
+      if (!('entity' in scope)) return index.functions;
+      const plain = '__entity' in scope.entity ? scope.entity.__entity : scope.entity;
+      return plain.type === 'Action' && index.callable.has(plain.id) ? [plain.id] : [];
+    }
+    case 'in': {
+      const targets = 'entity' in scope ? [scope.entity] : 'entities' in scope ? scope.entities : undefined;
+      if (targets === undefined) return index.functions;
+      const matched = new Set<string>();
+      for (const target of targets) {
+        const plain = '__entity' in target ? target.__entity : target;
+        if (plain.type === 'Action') for (const name of index.byAncestor.get(plain.id) ?? []) matched.add(name);
+      }
+      return [...matched];
+    }
+    default:
+      return index.functions;
+  }
 }
 
 /** The action itself and all its ancestors through the schema's `memberOf`, transitively. */

@@ -1,20 +1,21 @@
 /**
- * loadBundle(dir): read → complete the schema → parse and check every policy (ids, annotations, strict
- * validation) → entities → slices → preparse under the generation. Returns every problem at once, or a
- * ready bundle. Nothing is swapped here: the caller decides when the new bundle starts serving.
+ * loadBundle(dir): read → validate (validate-bundle.ts: complete the schema, parse and check every policy,
+ * strict validation, entities; or the same result from the validation cache when `cacheDir` holds it for
+ * exactly these files) → prepare (slices, schema shapes, explicit entities; slices preparsed under the
+ * generation on first use). Returns every problem at once, or a ready bundle. Nothing is swapped here: the
+ * caller decides when the new bundle starts serving.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { BundleLoadResult, BundleProblem } from './types';
-import { readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files';
-import { completeSchema } from './complete-schema';
+import { readBundleFiles, type BundleFiles } from './bundle-files';
 import { explicitEntities, schemaShapesOf } from './function-shapes';
 import { contextReadsOf } from './context-reads';
-import { parsePolicyFiles } from './parse-policies';
-import { checkPolicies } from './check-policies';
-import { loadEntities } from './load-entities';
+import { readPolicyAnnotations } from '../obligations/policy-annotations';
+import { validateBundleFiles, type ValidatedBundle } from './validate-bundle';
+import { readValidationCache, validationCacheKey, writeValidationCache } from './validation-cache';
 import { computeActionSlices } from './action-slices';
 import { buildEntityStore } from './entity-store';
 import { prepareEngine } from './prepare-engine';
@@ -29,6 +30,12 @@ export interface LoadBundleOptions {
   readonly generation?: string;
   /** The Cedar call (tests inject a spy). */
   readonly authorize?: AuthorizeFn;
+  /**
+   * Directory of the validation cache (`engine.cache_dir`): a bundle whose files, base schema and Cedar
+   * version were validated before is not validated again. A miss or an unreadable/corrupt entry means full
+   * validation; only valid bundles are stored.
+   */
+  readonly cacheDir?: string;
 }
 
 /** Where the base schema is found: beside this module (ts-node, jest), else in src/ when running from dist/. */
@@ -54,38 +61,49 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   } catch (err) {
     return invalid([{ code: 'io', file: dir, message: `cannot read the bundle: ${(err as Error).message}` }]);
   }
-  return buildBundle(files, baseText, options);
+  if (options.cacheDir === undefined || options.cacheDir === '') return buildBundle(files, baseText, options);
+  const key = validationCacheKey(files, baseText);
+  const cached = await readValidationCache(options.cacheDir, key);
+  if (cached !== undefined) return prepareBundle(cached, options);
+  const validated = validateBundleFiles(files, baseText);
+  if (validated.kind === 'invalid') return invalid(validated.problems);
+  await writeValidationCache(options.cacheDir, key, validated.validated);
+  return prepareBundle(validated.validated, options);
 }
 
 export function buildBundle(files: BundleFiles, baseText: string, options: LoadBundleOptions = {}): BundleLoadResult {
-  const schemaFile = files.schema ?? { path: SCHEMA_FILE, text: '' };
-  const schema = completeSchema({ baseText, userFile: schemaFile.path, userText: schemaFile.text });
-  const parsed = parsePolicyFiles(files.policies);
-  if (schema.kind === 'invalid') return invalid([...schema.problems, ...parsed.problems]);
-  const checked = checkPolicies(parsed.policies, schema.schema.json);
-  const entities = loadEntities(files.entities, schema.schema.json);
-  const problems = [...parsed.problems, ...checked.problems, ...entities.problems];
-  if (problems.length > 0) return invalid(problems);
+  const validated = validateBundleFiles(files, baseText);
+  return validated.kind === 'invalid' ? invalid(validated.problems) : prepareBundle(validated.validated, options);
+}
 
-  const policies = [...checked.policies].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const { slices, sliceOf } = computeActionSlices(schema.schema.functions, schema.schema.parents, policies.map((p) => ({ id: p.id, action: p.json.action })));
+/** The cheap half: a validated bundle (fresh, cached or sent to a worker) → a serving bundle. */
+export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBundleOptions, 'cacheDir'> = {}): BundleLoadResult {
+  const functions = new Set(validated.functions);
+  const parents = new Map<string, readonly string[]>(validated.parents);
+  const annotations = new Map<string, PolicyAnnotations>();
+  for (const p of validated.policies) {
+    const read = readPolicyAnnotations(p.json.effect, p.json.annotations ?? {});
+    // Validation already refused these; a cached or transferred bundle that disagrees is refused again.
+    if (read.problems.length > 0 || read.annotations.id !== p.id) return invalid([{ code: 'annotation', message: `policy "${p.id}": annotations do not match its validation` }]);
+    annotations.set(p.id, read.annotations);
+  }
+  const policies = validated.policies;
+  const { slices, sliceOf } = computeActionSlices(functions, parents, policies.map((p) => ({ id: p.id, action: p.json.action })));
   const textById = new Map(policies.map((p) => [p.id, p.text]));
-  const prepared = prepareEngine(options.generation ?? randomUUID(), schema.schema.json, slices, textById);
-  if (prepared.kind === 'invalid') return invalid(prepared.problems);
-  const annotations = new Map<string, PolicyAnnotations>(policies.map((p) => [p.id, p.annotations]));
-  const shapes = schemaShapesOf(schema.schema.json, schema.schema.functions, schema.schema.parents);
-  const explicit = explicitEntities(entities.entities, schema.schema.json, shapes.names);
+  const engine = prepareEngine(options.generation ?? randomUUID(), slices, textById);
+  const shapes = schemaShapesOf(validated.schema, functions, parents);
+  const explicit = explicitEntities(validated.entities, validated.schema, shapes.names);
   if (explicit.problems.length > 0) {
-    return invalid(explicit.problems.map((message) => ({ code: 'entities', file: files.entities?.path ?? 'entities.json', message })));
+    return invalid(explicit.problems.map((message) => ({ code: 'entities', file: validated.entitiesFile, message })));
   }
   const jsonById = new Map(policies.map((p) => [p.id, p.json]));
   const sliceReads = slices.map((ids) => contextReadsOf(ids.map((id) => jsonById.get(id)).filter((j) => j !== undefined)));
   const bundle = createPolicyBundle({
-    revision: files.revision,
+    revision: validated.revision,
     policyIds: Object.freeze(policies.map((p) => p.id)),
     annotations,
     sliceOf,
-    engine: prepared.engine,
+    engine,
     store: buildEntityStore(explicit.entities),
     authorize: options.authorize ?? defaultAuthorize,
     shapes,

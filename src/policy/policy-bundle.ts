@@ -40,9 +40,8 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
 
 function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDecision {
   const slice = parts.sliceOf.get(input.action);
-  const sliceId = slice === undefined ? undefined : parts.engine.sliceIds[slice];
   const shape = parts.shapes.functions.get(input.action);
-  if (slice === undefined || sliceId === undefined || shape === undefined) {
+  if (slice === undefined || shape === undefined) {
     return { kind: 'deny', code: 'ERR_POLICY_UNKNOWN_FUNCTION', decidingPolicies: [], errors: [{ message: `unknown function "${input.action}"` }] };
   }
   const principalType = ('__entity' in input.principal.uid ? input.principal.uid.__entity : input.principal.uid).type;
@@ -50,6 +49,10 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
   if (!shape.resourceTypes.has('Server')) return requestInvalid(`"${input.action}" does not apply to a Server`);
   const args = conformToType(input.context.input ?? {}, shape.inputType, parts.shapes.names, '$.input');
   if (args.kind === 'invalid') return requestInvalid(`${args.path}: ${args.message}`);
+  const sliceId = parts.engine.sliceId(slice);
+  if (sliceId === undefined) {
+    return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: `the policies of "${input.action}" could not be prepared` }] };
+  }
   try {
     const answer = parts.authorize({
       principal: input.principal.uid,

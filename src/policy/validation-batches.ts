@@ -8,7 +8,7 @@
  * hold at most BATCH_ACTIONS functions; a policy whose scope admits more gets the whole schema.
  */
 import type { ActionType, PolicyJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { actionLineage, actionScopeCanMatch } from './action-slices';
+import { functionsMatchingScope, indexFunctionLineages } from './action-slices';
 
 export const BATCH_ACTIONS = 64;
 
@@ -37,13 +37,13 @@ export function batchForValidation<T>(items: readonly T[], jsonOf: (item: T) => 
   const parentNames = new Set([...parents.values()].flat());
   const groups = Object.keys(actions).filter((name) => actions[name]?.appliesTo === undefined || parentNames.has(name));
   const groupSet = new Set(groups);
-  const lineages = new Map(functions.map((f) => [f, actionLineage(f, parents)]));
+  const index = indexFunctionLineages(functions, parents);
 
   const whole: T[] = [];
   const keyed = new Map<string, { items: T[]; actions: Set<string> }>();
   for (const item of items) {
     const json = jsonOf(item);
-    const matched = functions.filter((f) => actionScopeCanMatch(json.action, f, lineages.get(f) ?? new Set()));
+    const matched = functionsMatchingScope(json.action, index);
     if (matched.length > BATCH_ACTIONS || matched.length === 0) {
       whole.push(item);
       continue;

@@ -1,0 +1,94 @@
+/**
+ * The validation cache (`engine.cache_dir`): the result of validating a bundle (validate-bundle.ts), stored
+ * under a key that is the SHA-256 of everything validation depends on: the cache format, the Cedar version,
+ * callgate's base schema and every bundle file's path and content. Reading back is fail-closed: an entry
+ * that is missing, unreadable, not for this key, fails its own SHA-256 digest or has the wrong shape is a
+ * miss, and the bundle is validated in full. Only valid bundles are ever written (atomically: temp file +
+ * rename), and only the newest KEEP_ENTRIES entries are kept. The directory must be as trusted as the
+ * bundle directory itself: an entry is a statement that these exact files passed validation.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getCedarVersion } from '@cedar-policy/cedar-wasm/nodejs';
+import { z } from 'zod';
+import type { BundleFiles } from './bundle-files';
+import type { ValidatedBundle } from './validate-bundle';
+
+const FORMAT = 'callgate-validation-cache/1';
+const SUFFIX = '.validated.json';
+export const KEEP_ENTRIES = 8;
+
+/** The fields prepareBundle relies on; Cedar JSON inside is kept as Cedar produced it. */
+const entrySchema = z.object({
+  format: z.literal(FORMAT),
+  key: z.string(),
+  validated: z.object({
+    revision: z.string(),
+    schema: z.record(z.string(), z.unknown()),
+    functions: z.array(z.string()),
+    parents: z.array(z.tuple([z.string(), z.array(z.string())])),
+    policies: z.array(z.object({ id: z.string(), text: z.string(), json: z.object({ effect: z.enum(['permit', 'forbid']), action: z.object({ op: z.string() }).passthrough() }).passthrough() })),
+    entities: z.array(z.unknown()),
+    entitiesFile: z.string(),
+  }),
+});
+
+export function validationCacheKey(files: BundleFiles, baseText: string): string {
+  const hash = createHash('sha256');
+  const add = (label: string, text: string): void => {
+    hash.update(`${label}\0${Buffer.byteLength(text, 'utf8')}\0`);
+    hash.update(text, 'utf8');
+  };
+  add('format', FORMAT);
+  add('cedar', getCedarVersion());
+  add('base', baseText);
+  for (const file of files.policies) add(`policy:${file.path}`, file.text);
+  if (files.schema !== undefined) add(`schema:${files.schema.path}`, files.schema.text);
+  if (files.entities !== undefined) add(`entities:${files.entities.path}`, files.entities.text);
+  add('revision', files.revision);
+  return hash.digest('hex');
+}
+
+const digestOf = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The cached validation for `key`, or undefined (a miss) for anything short of an intact entry for it. */
+export async function readValidationCache(dir: string, key: string): Promise<ValidatedBundle | undefined> {
+  try {
+    const raw = await readFile(join(dir, `${key}${SUFFIX}`), 'utf8');
+    const newline = raw.indexOf('\n');
+    if (newline < 0) return undefined;
+    const body = raw.slice(newline + 1);
+    if (raw.slice(0, newline) !== digestOf(body)) return undefined;
+    const entry = entrySchema.safeParse(JSON.parse(body));
+    if (!entry.success || entry.data.key !== key) return undefined;
+    return entry.data.validated as unknown as ValidatedBundle;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores a valid bundle's validation; a failure to write only costs the next start a full validation. */
+export async function writeValidationCache(dir: string, key: string, validated: ValidatedBundle): Promise<boolean> {
+  const body = JSON.stringify({ format: FORMAT, key, validated });
+  const target = join(dir, `${key}${SUFFIX}`);
+  const temp = `${target}.${randomUUID()}.tmp`;
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(temp, `${digestOf(body)}\n${body}`, { mode: 0o600 });
+    await rename(temp, target);
+    await pruneValidationCache(dir);
+    return true;
+  } catch {
+    await unlink(temp).catch(() => undefined);
+    return false;
+  }
+}
+
+async function pruneValidationCache(dir: string): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith(SUFFIX));
+  if (names.length <= KEEP_ENTRIES) return;
+  const dated = await Promise.all(names.map(async (name) => ({ name, mtimeMs: (await stat(join(dir, name))).mtimeMs })));
+  dated.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  await Promise.all(dated.slice(KEEP_ENTRIES).map((d) => unlink(join(dir, d.name)).catch(() => undefined)));
+}
