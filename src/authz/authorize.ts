@@ -17,7 +17,7 @@ import type { Caller } from '../identity/types';
 import type { Obligations, PolicyBundle, PolicyDecision } from '../policy/types';
 import { httpStatusOf, reasonOf, type ErrorCode } from '../errors';
 import { mergeObligations } from '../obligations/merge-obligations';
-import { buildCedarContext, NOT_APPROVED } from './cedar-context';
+import { buildCedarContext, NOT_APPROVED, type ApprovalState } from './cedar-context';
 import type { AllowOutcome, DenyOutcome, Outcome, OutcomeBase } from './outcome';
 
 export interface AuthorizeDeps {
@@ -37,6 +37,8 @@ interface Prepared {
   readonly facts: RequestFacts;
   readonly caller: Caller;
   readonly bundle: PolicyBundle;
+  /** context.approval for every call; serve passes NOT_APPROVED. */
+  readonly approval?: ApprovalState;
 }
 
 function deny(base: OutcomeBase, code: ErrorCode, extra: Partial<DenyOutcome> = {}): DenyOutcome {
@@ -82,7 +84,26 @@ function withResourceMetadata(outcome: Outcome, deps: AuthorizeDeps): Outcome {
   return { ...outcome, resourceMetadataUrl: url };
 }
 
-function authorizeCaller(base2: OutcomeBase & { caller: Caller }, view: HttpRequestView, facts: RequestFacts, bundle: PolicyBundle, deps: AuthorizeDeps): Outcome {
+/**
+ * The pipeline after identity, for a caller already established and a given approval state: `callgate test`
+ * and `callgate explain` decide their cases here (parse → map arguments → context → evaluate → map), so what
+ * policy tests prove is what serve enforces.
+ */
+export function authorizeAs(view: HttpRequestView, facts: RequestFacts, caller: Caller, approval: ApprovalState, deps: AuthorizeDeps): Outcome {
+  const base0: OutcomeBase = { decisionId: deps.newDecisionId(), requestId: facts.requestId, calls: [], decidingPolicies: [] };
+  const bundle = deps.currentBundle();
+  if (bundle === undefined) return deny(base0, 'ERR_SERVICE_NO_BUNDLE');
+  return authorizeCaller({ ...base0, bundleRevision: bundle.revision, caller }, view, facts, bundle, deps, approval);
+}
+
+function authorizeCaller(
+  base2: OutcomeBase & { caller: Caller },
+  view: HttpRequestView,
+  facts: RequestFacts,
+  bundle: PolicyBundle,
+  deps: AuthorizeDeps,
+  approval: ApprovalState = NOT_APPROVED,
+): Outcome {
   const caller = base2.caller;
   const parsed = parseCall(view, deps.parseOptions);
   if (parsed.kind === 'rejected') {
@@ -93,7 +114,7 @@ function authorizeCaller(base2: OutcomeBase & { caller: Caller }, view: HttpRequ
     return deny(base2, parsed.code, extra);
   }
   const base: OutcomeBase = { ...base2, calls: parsed.calls, server: parsed.server, protocol: parsed.protocol };
-  return decideCalls({ base, view, facts, caller, bundle }, parsed.calls, deps.now());
+  return decideCalls({ base, view, facts, caller, bundle, approval }, parsed.calls, deps.now());
 }
 
 function decideCalls(p: Prepared, calls: readonly Call[], now: Date): Outcome {
@@ -121,7 +142,7 @@ function decideCall(p: Prepared, call: Call, now: Date): { readonly kind: 'polic
   if (mappedArgs.kind === 'unmappable') {
     return deny(p.base, 'ERR_CALL_ARGS_UNMAPPABLE', { detail: `${mappedArgs.path}: ${mappedArgs.message}` });
   }
-  const context = buildCedarContext(mappedArgs.value, p.caller, call, p.view, p.facts, now, NOT_APPROVED);
+  const context = buildCedarContext(mappedArgs.value, p.caller, call, p.view, p.facts, now, p.approval ?? NOT_APPROVED);
   const decision = p.bundle.evaluate({
     principal: p.caller.principal,
     requestEntities: p.caller.relatedEntities,

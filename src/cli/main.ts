@@ -12,6 +12,8 @@ import { runValidate } from './validate';
 import { runFmt } from './fmt';
 import { PROBLEM_FORMATS, type ProblemFormat } from '../policy/format-problems';
 import { runAuditVerify } from './audit-verify';
+import { runTest, type TestOptions } from './test';
+import { runExplain, type ExplainOptions } from './explain';
 
 export const EXIT = { ok: 0, problems: 1, usage: 2, startup: 3 } as const;
 
@@ -58,6 +60,47 @@ function buildProgram(setExit: (code: number) => void): Command {
       if (result.output !== '') process.stdout.write(`${result.output}\n`);
       process.stderr.write(`${result.diagnostics}\n`);
       setExit(result.ok ? EXIT.ok : EXIT.problems);
+    });
+  program
+    .command('test')
+    .description("run the bundle's policy tests (DIR/tests/*.yaml, docs/policy-tests.md) through serve's own pipeline; exit 0 all pass, 1 failures or coverage below --min-coverage, 2 invalid bundle, test file or usage")
+    .argument('[dir]', 'bundle directory', './policies')
+    .option('--coverage', 'report which policies decided no passing case, and the percentage')
+    .option('--min-coverage <percent>', 'fail (exit 1) when policy coverage is below this percentage (0-100)')
+    .option('--junit <file>', 'also write a JUnit XML report to this file')
+    .addOption(new Option('--format <format>', 'human (PASS/FAIL per case, expected vs actual) or json (one object on stdout)').choices(['human', 'json']).default('human'))
+    .option('-c, --config <file>', 'callgate config file whose identity.mapping and limits apply (CALLGATE_* env vars too), as in serve')
+    .action(async (dir: string, opts: TestOptions) => {
+      const result = await runTest(dir, opts);
+      if (result.stdout !== '') process.stdout.write(`${result.stdout}\n`);
+      if (result.stderr !== '') process.stderr.write(`${result.stderr}\n`);
+      setExit(result.exitCode);
+    });
+  program
+    .command('explain')
+    .description('decide one request with the bundle and say why: decision, deciding policies (file:line, @reason), obligations, errors; exit 0 explained, 1 the case file expect is not met, 2 usage or invalid input')
+    .argument('[dir]', 'bundle directory', './policies')
+    .option('--case <file>', 'YAML file holding one case in the test-file shape (expect optional); replaces the flags below')
+    .option('--principal <uid>', 'caller entity, e.g. User::"alice" (in entities.json, or give --groups)')
+    .option('--groups <list>', 'comma-separated groups of the principal (declares it inline)')
+    .option('--claims <json>', 'caller as verified token claims, mapped as serve maps them (instead of --principal)')
+    .addOption(new Option('--kind <kind>', 'expected caller kind (checked)').choices(['human', 'service', 'agent', 'anonymous']))
+    .option('--on-behalf-of <uid>', 'for an Agent principal: the User it acts for')
+    .option('--on-behalf-of-groups <list>', "comma-separated groups of that user")
+    .option('--function <name>', 'the function (Cedar action id), e.g. payments.refund or mcp:tools/list')
+    .option('--server <id>', 'the Server entity id hosting the function')
+    .addOption(new Option('--protocol <protocol>', 'how the call arrives').choices(['http', 'mcp']).default('http'))
+    .option('--input <json>', 'the arguments as a JSON object (numbers kept as written: 120.50 is a decimal)', '{}')
+    .option('--approved', 'decide with context.approval.granted = true')
+    .option('--approver <name>', 'context.approval.approver')
+    .option('--time <iso>', 'the time the request is decided at (default 2026-01-05T12:00:00Z)')
+    .addOption(new Option('--format <format>', 'human (in words) or json').choices(['human', 'json']).default('human'))
+    .option('-c, --config <file>', 'callgate config file whose identity.mapping and limits apply (CALLGATE_* env vars too), as in serve')
+    .action(async (dir: string, opts: ExplainOptions) => {
+      const result = await runExplain(dir, opts);
+      if (result.stdout !== '') process.stdout.write(`${result.stdout}\n`);
+      if (result.stderr !== '') process.stderr.write(`${result.stderr}\n`);
+      setExit(result.exitCode);
     });
   program
     .command('audit')
