@@ -22,6 +22,9 @@ import { watchBundle } from './policy/bundle-watcher';
 import { formatProblems } from './policy/format-problems';
 import type { BundleProblem, PolicyBundle } from './policy/types';
 import type { ParseOptions } from './calls/types';
+import { createApprovalsRuntime } from './approvals/approvals-runtime';
+import type { Approvals } from './approvals/approval-service';
+import { buildCustomDetector } from './masking/detectors';
 
 export interface AppDeps {
   readonly log: Logger;
@@ -38,6 +41,8 @@ export interface App {
   close(): Promise<void>;
   /** The bundle serving now (tests and the CLI read it). */
   bundle(): PolicyBundle | undefined;
+  /** The approval service (approvers' side), once started. */
+  approvals(): Approvals | undefined;
 }
 
 export class BundleInvalidError extends Error {
@@ -84,7 +89,19 @@ export function buildApp(config: Config, deps: AppDeps): App {
     log.error({ revision: current?.revision, problems: formatProblems(problems) }, 'policy bundle change rejected; keeping the last good bundle');
   };
 
+  const auditSink = deps.audit ?? createAuditSink(auditSinkSettingsOf(config));
+  let httpBound: string | undefined;
+  const approvals = createApprovalsRuntime(config.approvals, {
+    log,
+    metrics: deps.metrics,
+    audit: auditSink,
+    now: deps.now,
+    ancestorsOf: (key) => current?.ancestorsOf?.(key) ?? [],
+    httpAddress: () => httpBound,
+    customDetectors: config.masking.custom_detectors.map(buildCustomDetector),
+  });
   const checkDeps: CheckDeps = {
+    approvals: approvals.flow,
     identity: config.identity,
     tokenVerifier:
       config.identity.issuers.length === 0 ? undefined : createTokenVerifier({ ...config.identity.token, issuers: config.identity.issuers }, config.identity.mapping, { now: deps.now }),
@@ -95,7 +112,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
     metrics: deps.metrics,
     log: log.child({ room: 'authz' }),
     hrtime: deps.hrtime,
-    audit: deps.audit ?? createAuditSink(auditSinkSettingsOf(config)),
+    audit: auditSink,
     auditSettings: auditTrailSettingsOf(config),
   };
   const admission = createCheckAdmission({ maxInFlight: config.limits.max_in_flight, metrics: deps.metrics, newDecisionId: deps.newDecisionId, nowMs: () => Date.now() });
@@ -119,6 +136,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
 
   return {
     bundle: () => current,
+    approvals: () => approvals.service(),
     async start() {
       const loaded = await loadBundle(config.policies);
       if (loaded.kind === 'invalid') {
@@ -126,6 +144,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
         throw new BundleInvalidError(loaded.problems);
       }
       swap(loaded.bundle);
+      await approvals.start();
       if (config.watch_policies) {
         watcher = watchBundle(
           config.policies,
@@ -135,6 +154,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
       }
       const grpcAddress = await grpcServer.bind(config.listen.grpc);
       const httpAddress = await admin.listen(config.listen.http);
+      httpBound = httpAddress;
       grpcServer.setServing('SERVING');
       log.info({ grpc: grpcAddress, http: httpAddress, revision: current?.revision }, 'callgate serving');
       return { grpc: grpcAddress, http: httpAddress };
@@ -145,6 +165,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
       await watcher?.close();
       await grpcServer.shutdown(config.shutdown.drain_timeout_ms);
       await admin.close();
+      await approvals.close();
       checkDeps.audit.close();
       log.info('callgate stopped');
     },

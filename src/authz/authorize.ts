@@ -19,8 +19,12 @@ import { httpStatusOf, reasonOf, type ErrorCode } from '../errors';
 import { mergeObligations } from '../obligations/merge-obligations';
 import { buildCedarContext, NOT_APPROVED, type ApprovalState } from './cedar-context';
 import type { AllowOutcome, DenyOutcome, Outcome, OutcomeBase } from './outcome';
+import { withVisibleTools } from './tool-visibility';
+import { decideWithApprovals, type ApprovalFlowDeps } from './approval-flow';
 
 export interface AuthorizeDeps {
+  /** Just-in-time approvals (approvals.*); undefined: an @approval deny is answered without an approval. */
+  readonly approvals?: ApprovalFlowDeps;
   readonly identity: IdentityConfig;
   /** callgate's own bearer-token verification; undefined when no issuer is configured. */
   readonly tokenVerifier?: TokenVerifier;
@@ -55,15 +59,59 @@ export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): O
   if (mapped.kind === 'rejected') return deny(base1, mapped.code, { detail: mapped.message });
 
   const identity = resolveRequestCaller(mapped.identity, mapped.view.headers, deps.identity, deps.tokenVerifier);
-  const rest = (result: IdentityResult): Outcome =>
-    withResourceMetadata(
-      result.kind === 'failed'
-        ? denyIdentity(base1, result, mapped.view, deps)
-        : authorizeCaller({ ...base1, caller: result.caller }, mapped.view, mapped.facts, bundle, deps),
+  const rest = (result: IdentityResult): Outcome | Promise<Outcome> =>
+    withApprovals(
+      withResourceMetadata(
+        result.kind === 'failed'
+          ? denyIdentity(base1, result, mapped.view, deps)
+          : authorizeCaller({ ...base1, caller: result.caller }, mapped.view, mapped.facts, bundle, deps),
+        deps,
+      ),
+      { view: mapped.view, facts: mapped.facts, bundle },
       deps,
     );
   // Only a token verified over the network makes the pipeline asynchronous.
   return identity instanceof Promise ? identity.then(rest) : rest(identity);
+}
+
+/**
+ * An @approval deny for an authenticated caller, with approvals configured, goes through the approvals step
+ * (approval-flow.ts): the calls are decided again there, with the approval bound to each call.
+ */
+function withApprovals(outcome: Outcome, req: { view: HttpRequestView; facts: RequestFacts; bundle: PolicyBundle }, deps: AuthorizeDeps): Outcome | Promise<Outcome> {
+  const flow = deps.approvals;
+  const caller = outcome.caller;
+  if (flow === undefined || outcome.kind !== 'deny' || outcome.code !== 'ERR_APPROVAL_REQUIRED' || caller === undefined || !caller.authenticated) return outcome;
+  const { decisionId, requestId, calls, server, protocol, bundleRevision } = outcome;
+  const base: OutcomeBase = { decisionId, requestId, caller, calls, server, protocol, decidingPolicies: [], bundleRevision };
+  const p: Prepared = { base, view: req.view, facts: req.facts, caller, bundle: req.bundle };
+  const mcp = protocol === 'mcp' ? { jsonRpcIds: calls.filter((c) => c.jsonRpcId !== undefined).map((c) => c.jsonRpcId as string | number | null) } : {};
+  const now = deps.now();
+  const uid = caller.principal.uid;
+  const onBehalfOf = caller.relatedEntities.map((e) => e.uid as { type: string; id: string }).find((u) => u.type === 'User' && caller.kind === 'agent');
+  return decideWithApprovals(
+    {
+      decisionId,
+      principal: { type: uid.type, id: uid.id },
+      ...(onBehalfOf === undefined ? {} : { onBehalfOf: { type: onBehalfOf.type, id: onBehalfOf.id } }),
+      mcp,
+      evaluate: (call, approval) => {
+        const result = decideCall({ ...p, approval }, call, now);
+        return result.kind === 'policy' ? result.decision : result;
+      },
+      denyFrom: (d) => denyFromDecision(p, d),
+      deny: (code, detail) => deny(base, code, { detail, ...mcp }),
+      allow: (decidingPolicies, obligations, used): AllowOutcome => ({
+        ...base,
+        kind: 'allow',
+        decidingPolicies,
+        obligations,
+        approvals: used.map((a) => ({ id: a.id, approver: a.decidedBy === undefined ? '' : `${a.decidedBy.type}::${JSON.stringify(a.decidedBy.id)}` })),
+      }),
+    },
+    flow,
+    calls,
+  );
 }
 
 /** An identity failure: 401 with its code (and the JSON-RPC ids on MCP routes). */
@@ -134,7 +182,7 @@ function decideCalls(p: Prepared, calls: readonly Call[], now: Date): Outcome {
   const decidingPolicies = [...new Set(deciding)].sort();
   const obligations = mergeObligations(allows);
   const outcome: AllowOutcome = { ...p.base, kind: 'allow', decidingPolicies, obligations };
-  return outcome;
+  return withVisibleTools(outcome, p);
 }
 
 function decideCall(p: Prepared, call: Call, now: Date): { readonly kind: 'policy'; readonly decision: PolicyDecision } | DenyOutcome {

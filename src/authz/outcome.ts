@@ -18,6 +18,8 @@ export interface OutcomeBase {
 export interface AllowOutcome extends OutcomeBase {
   readonly kind: 'allow';
   readonly obligations: Obligations;
+  /** Approvals this allow consumed (one per call an @approval forbid would have denied). */
+  readonly approvals?: readonly { readonly id: string; readonly approver: string }[];
 }
 
 export interface DenyOutcome extends OutcomeBase {
@@ -31,7 +33,15 @@ export interface DenyOutcome extends OutcomeBase {
   /** For MCP denials: the JSON-RPC ids to answer (one per request in a batch) and the error code. */
   readonly jsonRpcIds?: readonly (string | number | null)[];
   readonly jsonRpcCode?: number;
-  readonly approval?: { readonly group: string; readonly policyIds: readonly string[] };
+  readonly approval?: {
+    readonly group: string;
+    readonly policyIds: readonly string[];
+    /** Set once approvals are configured: the approval bound to this call, where to decide it, and until when. */
+    readonly id?: string;
+    readonly approveUrl?: string;
+    readonly expiresAt?: string;
+    readonly status?: string;
+  };
   /** For identity denials on MCP routes: the RFC 9728 protected resource metadata URL (WWW-Authenticate). */
   readonly resourceMetadataUrl?: string;
 }

@@ -56,6 +56,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'audit.signing_key', kind: 'string', default: '', help: 'Ed25519 private key (PEM file) signing audit checkpoints ("" = no checkpoints)' },
   { path: 'audit.checkpoint.every_records', kind: 'int', default: 1000, help: 'write a signed checkpoint after this many records (0 = not by count)' },
   { path: 'audit.checkpoint.every_seconds', kind: 'int', default: 60, help: 'write a signed checkpoint this often when records were written (0 = not by time)' },
+  { path: 'approvals.store', kind: 'string', default: 'sqlite:./data/approvals.db', help: 'approval store: sqlite:<file> (embedded; pending approvals survive a restart) or redis://host:port[/db] (shared by several replicas)' },
+  { path: 'approvals.ttl_seconds', kind: 'int', default: 900, help: 'how long an approval (pending, or approved and not yet used) stays valid' },
+  { path: 'approvals.public_url', kind: 'string', default: '', help: 'base URL of the HTTP port as approvers reach it; approve_url = <base>/approvals/<id> ("" = http://<bound listen.http>)' },
+  { path: 'approvals.hold_seconds', kind: 'int', default: 0, help: "hold mode: a Check needing approval waits up to this long for the decision (keep below Envoy's ext_authz timeout; 0 = answer at once)" },
+  { path: 'approvals.hold_poll_ms', kind: 'int', default: 250, help: 'in hold mode, how often the store is re-read for the decision' },
+  { path: 'approvals.sweep_seconds', kind: 'int', default: 30, help: 'how often approvals past their expiry are marked expired (and audited)' },
   { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
 ];
 

@@ -112,6 +112,16 @@ export const configSchema = z
         checkpoint: z.object({ every_records: z.number().int().min(0), every_seconds: z.number().int().min(0).max(86400) }).strict(),
       })
       .strict(),
+    approvals: z
+      .object({
+        store: z.string().refine((v) => /^sqlite:.+$/.test(v) || /^rediss?:\/\/\S+$/.test(v), 'expected sqlite:<file> or redis://host:port[/db]'),
+        ttl_seconds: positiveInt.max(7 * 24 * 3600),
+        public_url: z.union([z.literal(''), z.string().url()]),
+        hold_seconds: z.number().int().min(0).max(300),
+        hold_poll_ms: positiveInt.max(10_000),
+        sweep_seconds: positiveInt.max(3600),
+      })
+      .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
   })
   .strict();

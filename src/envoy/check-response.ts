@@ -53,8 +53,11 @@ function metadataOf(outcome: Outcome): JsonObject {
       mask_fields: [...outcome.obligations.maskFields],
       redact_args: [...outcome.obligations.redactArgs],
     };
+    if (outcome.visibleTools !== undefined) meta.obligations.visible_tools = [...outcome.visibleTools];
+    if (outcome.approvals !== undefined && outcome.approvals.length > 0) meta.approvals = outcome.approvals.map((a) => ({ id: a.id, approver: a.approver }));
   } else {
     meta.reason = outcome.code;
+    if (outcome.approval?.id !== undefined) meta.approval_id = outcome.approval.id;
   }
   return meta;
 }
@@ -82,6 +85,46 @@ function jsonRpcErrorCode(outcome: DenyOutcome): number {
   return -32003;
 }
 
+/** MCP protocol versions that know URL-mode elicitation (the -32042 error): 2025-11-25 and later. */
+function knowsUrlElicitation(version: string | undefined): boolean {
+  return version !== undefined && version >= '2025-11-25';
+}
+
+/** The approval a denial is waiting for, when approvals are configured (an id was issued). */
+function pendingApprovalOf(outcome: DenyOutcome): { id: string; approveUrl: string; expiresAt: string } | undefined {
+  const a = outcome.approval;
+  if (outcome.code !== 'ERR_APPROVAL_REQUIRED' || a?.id === undefined || a.approveUrl === undefined || a.expiresAt === undefined) return undefined;
+  return { id: a.id, approveUrl: a.approveUrl, expiresAt: a.expiresAt };
+}
+
+/**
+ * approval_required with an approval issued (design §3). HTTP: 403 with the approval's id, URL and expiry.
+ * MCP: protocol-native and HTTP 200 so the agent reads it: a tool result with isError (text + structured
+ * content), or for clients of 2025-11-25 and later the -32042 URL elicitation error pointing at the page.
+ */
+function approvalBody(outcome: DenyOutcome, pending: { id: string; approveUrl: string; expiresAt: string }): { status: number; body: string } {
+  const data: JsonObject = {
+    error: 'approval_required',
+    approval_id: pending.id,
+    approve_url: pending.approveUrl,
+    expires_at: pending.expiresAt,
+    reason: outcome.reason,
+    code: outcome.code,
+    decision_id: outcome.decisionId,
+  };
+  if (outcome.protocol !== 'mcp') return { status: httpStatusOf(outcome.code), body: JSON.stringify(data) };
+  const message = `${outcome.reason}. Ask an approver to approve this call at ${pending.approveUrl}, then retry it unchanged before ${pending.expiresAt}.`;
+  const elicit = knowsUrlElicitation(outcome.calls[0]?.mcpProtocolVersion);
+  const ids: readonly (string | number | null)[] = outcome.jsonRpcIds !== undefined && outcome.jsonRpcIds.length > 0 ? outcome.jsonRpcIds : [null];
+  const elicitation: JsonObject = { mode: 'url', elicitationId: pending.id, url: pending.approveUrl, message };
+  const envelopes = ids.map((id): JsonValue =>
+    elicit
+      ? { jsonrpc: '2.0', id, error: { code: -32042, message, data: { ...data, elicitations: [elicitation] } } }
+      : { jsonrpc: '2.0', id, result: { content: [{ type: 'text', text: `${message}\n${JSON.stringify(data)}` }], structuredContent: data, isError: true } },
+  );
+  return { status: 200, body: JSON.stringify(envelopes.length > 1 ? envelopes : envelopes[0]) };
+}
+
 function denyBody(outcome: DenyOutcome): string {
   const error = outcome.code === 'ERR_APPROVAL_REQUIRED' ? 'approval_required' : httpStatusOf(outcome.code) === 401 ? 'unauthenticated' : 'forbidden';
   const data: JsonObject = { error, reason: outcome.reason, code: outcome.code, decision_id: outcome.decisionId };
@@ -104,7 +147,9 @@ function wwwAuthenticateOf(outcome: DenyOutcome): string {
 }
 
 export function buildDenyResponse(outcome: DenyOutcome): CheckResponse {
-  const status = httpStatusOf(outcome.code);
+  const pending = pendingApprovalOf(outcome);
+  const approval = pending === undefined ? undefined : approvalBody(outcome, pending);
+  const status = approval?.status ?? httpStatusOf(outcome.code);
   const headers = [
     overwriteHeader('content-type', 'application/json'),
     overwriteHeader(DECISION_ID_HEADER, outcome.decisionId),
@@ -112,8 +157,8 @@ export function buildDenyResponse(outcome: DenyOutcome): CheckResponse {
   ];
   if (status === 401) headers.push(addHeader('www-authenticate', wwwAuthenticateOf(outcome)));
   return {
-    status: { code: rpcCodeOf(status), message: outcome.code },
-    denied_response: { status: { code: status as never }, headers, body: denyBody(outcome) },
+    status: { code: rpcCodeOf(httpStatusOf(outcome.code)), message: outcome.code },
+    denied_response: { status: { code: status as never }, headers, body: approval?.body ?? denyBody(outcome) },
     dynamic_metadata: jsonToStruct(metadataOf(outcome)),
   };
 }

@@ -20,6 +20,12 @@ export interface Metrics {
   readonly maskStreamErrors: Counter<'reason'>;
   /** Approval webhook notifications by outcome (delivered | failed, after retries). */
   readonly approvalNotifications: Counter<'outcome'>;
+  /** Approvals pending now (in the store, so shared by every replica on one Redis). */
+  readonly approvalsPending: Gauge;
+  /** Approval events: requested, approved, rejected, consumed, expired. */
+  readonly approvalEvents: Counter<'event'>;
+  /** Time from an approval's request to its decision, by verdict (approved | rejected). */
+  readonly approvalDecisionSeconds: Histogram<'verdict'>;
   /** Audit records not written, by reason (mask_failed: arguments could not be masked; write_failed: sink error). */
   readonly auditRecordsDropped: Counter<'reason'>;
 }
@@ -76,6 +82,20 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
     maskedValues: new Counter({ name: 'callgate_masking_values_total', help: 'Values masked by ext_proc, by detector', labelNames: ['detector'], registers }),
     maskBytes: new Counter({ name: 'callgate_masking_bytes_total', help: 'Body bytes scanned for masking by ext_proc', registers }),
     maskStreamErrors: new Counter({ name: 'callgate_masking_stream_errors_total', help: 'ext_proc streams failed closed, by reason', labelNames: ['reason'], registers }),
+    approvalsPending: new Gauge({ name: 'callgate_approvals_pending', help: 'Approvals waiting for a decision (read from the approval store)', registers }),
+    approvalEvents: new Counter({
+      name: 'callgate_approvals_total',
+      help: 'Approval events by kind (requested, approved, rejected, consumed, expired)',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    approvalDecisionSeconds: new Histogram({
+      name: 'callgate_approval_decision_seconds',
+      help: 'Time from an approval request to its decision, by verdict (approved | rejected)',
+      labelNames: ['verdict'] as const,
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 86400],
+      registers,
+    }),
     approvalNotifications: new Counter({
       name: 'callgate_approval_notifications_total',
       help: 'Approval webhook notifications by outcome (delivered, or failed after every retry; the approval stays pending either way)',

@@ -34,6 +34,7 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
     policyIds: parts.policyIds,
     hasFunction: (name) => parts.sliceOf.has(name),
     evaluate: (input) => evaluateInput(parts, input),
+    ancestorsOf: (key) => parts.store.ancestors.get(key) ?? [],
   };
   return Object.freeze(bundle);
 }

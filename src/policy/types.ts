@@ -59,6 +59,8 @@ export interface PolicyBundle {
   hasFunction(name: string): boolean;
   /** Decides exactly as Cedar would over the whole set (evaluates only the slice that can match). */
   evaluate(input: AuthorizationInput): PolicyDecision;
+  /** Keys (`Type::"id"`) of an entity's ancestors in entities.json, transitively; [] when unknown (approver membership). */
+  ancestorsOf?(key: string): readonly string[];
 }
 
 export interface BundleProblem {

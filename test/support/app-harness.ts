@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/metrics/metrics';
 import type { AuditRecord } from '../../src/audit/audit-record';
+import { isApprovalAuditRecord, type ApprovalAuditRecord } from '../../src/audit/approval-audit-record';
 
 export interface RunningApp {
   readonly app: App;
@@ -15,12 +16,14 @@ export interface RunningApp {
   readonly logs: Record<string, unknown>[];
   /** Audit records written so far. */
   readonly audit: AuditRecord[];
+  /** Approval events (requested, approved, rejected, consumed, expired) written to the same trail. */
+  readonly approvalEvents: ApprovalAuditRecord[];
   close(): Promise<void>;
 }
 
 export async function startApp(flags: Record<string, string>, options: { now?: () => Date } = {}): Promise<RunningApp> {
   const config = loadConfig({
-    flags: { 'listen.grpc': '127.0.0.1:0', 'listen.http': '127.0.0.1:0', watch_policies: 'false', 'log.level': 'info', ...flags },
+    flags: { 'listen.grpc': '127.0.0.1:0', 'listen.http': '127.0.0.1:0', watch_policies: 'false', 'log.level': 'info', 'approvals.store': 'sqlite::memory:', ...flags },
   });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -30,8 +33,9 @@ export async function startApp(flags: Record<string, string>, options: { now?: (
     },
   });
   const audit: AuditRecord[] = [];
+  const approvalEvents: ApprovalAuditRecord[] = [];
   const app = buildApp(config, {
-    audit: { write: (record) => void audit.push(record), close: () => undefined },
+    audit: { write: (record) => void (isApprovalAuditRecord(record) ? approvalEvents.push(record) : audit.push(record)), close: () => undefined },
     log: createLogger(config.log.level, sink),
     metrics: createMetrics({ collectProcessMetrics: false }),
     now: options.now ?? (() => new Date()),
@@ -39,5 +43,5 @@ export async function startApp(flags: Record<string, string>, options: { now?: (
     hrtime: () => process.hrtime.bigint(),
   });
   const addresses = await app.start();
-  return { app, ...addresses, logs, audit, close: () => app.close() };
+  return { app, ...addresses, logs, audit, approvalEvents, close: () => app.close() };
 }
