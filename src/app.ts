@@ -138,7 +138,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
     bundle: () => current,
     approvals: () => approvals.service(),
     async start() {
-      const loaded = await loadBundle(config.policies);
+      const loaded = await loadBundle(config.policies, { cacheDir: config.engine.cache_dir });
       if (loaded.kind === 'invalid') {
         deps.metrics.bundleReloads.inc({ result: 'rejected' });
         throw new BundleInvalidError(loaded.problems);
@@ -149,7 +149,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
         watcher = watchBundle(
           config.policies,
           { onLoaded: swap, onRejected: reject },
-          { debounceMs: config.reload_debounce_ms, currentRevision: loaded.bundle.revision },
+          { debounceMs: config.reload_debounce_ms, currentRevision: loaded.bundle.revision, load: { cacheDir: config.engine.cache_dir } },
         );
       }
       const grpcAddress = await grpcServer.bind(config.listen.grpc);

@@ -63,6 +63,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'approvals.hold_poll_ms', kind: 'int', default: 250, help: 'in hold mode, how often the store is re-read for the decision' },
   { path: 'approvals.sweep_seconds', kind: 'int', default: 30, help: 'how often approvals past their expiry are marked expired (and audited)' },
   { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
+  { path: 'engine.cache_dir', kind: 'string', default: '', help: 'validation cache directory: a bundle whose exact files were validated before starts without validating again ("" = off; as trusted as the bundle directory)' },
 ];
 
 /** `listen.grpc` → `--listen-grpc`; `identity.jwt_authn.payload_key` → `--identity-jwt-authn-payload-key`. */

@@ -123,6 +123,7 @@ export const configSchema = z
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
+    engine: z.object({ cache_dir: z.string() }).strict(),
   })
   .strict();
 

@@ -26,6 +26,8 @@ export interface WatchBundleOptions {
   readonly currentRevision?: string;
   /** Passed to loadBundle (tests inject the Cedar call). */
   readonly authorize?: LoadBundleOptions['authorize'];
+  /** Further loadBundle options (the validation cache directory, ...); the generation is the watcher's. */
+  readonly load?: Omit<LoadBundleOptions, 'generation' | 'authorize'>;
 }
 
 export const DEFAULT_DEBOUNCE_MS = 200;
@@ -104,7 +106,7 @@ async function reloadOnce(dir: string, state: WatchState, ctx: ReloadContext): P
   state.revision = revision;
   if (revision === state.serving) return;
   const generation = `${ctx.prefix}-${state.generation === 0 ? 'a' : 'b'}`;
-  const result = await loadBundle(dir, { generation, ...(ctx.options.authorize ? { authorize: ctx.options.authorize } : {}) });
+  const result = await loadBundle(dir, { ...ctx.options.load, generation, ...(ctx.options.authorize ? { authorize: ctx.options.authorize } : {}) });
   if (state.closed) return;
   if (result.kind === 'loaded') {
     state.serving = result.bundle.revision;
