@@ -129,3 +129,8 @@ export function createWebhookNotifier(settings: WebhookSettings, deps: WebhookNo
     },
   };
 }
+
+/** `approvals.notify.*` → the notifier's settings, or undefined when no URL is configured. */
+export function webhookSettingsOf(config: { readonly approvals: { readonly notify: WebhookSettings } }): WebhookSettings | undefined {
+  return config.approvals.notify.url === '' ? undefined : config.approvals.notify;
+}

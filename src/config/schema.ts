@@ -61,6 +61,33 @@ const issuerSchema = z
   })
   .strict();
 
+/** Approval webhooks (approvals.notify). */
+const approvalNotifySchema = z
+  .object({
+    url: z.union([z.literal(''), z.string().url().refine((u) => /^https?:/.test(u), 'expected an http(s) URL')]),
+    format: z.enum(['json', 'slack']),
+    secret: z.string(),
+    timeout_ms: positiveInt.max(120_000),
+    max_attempts: positiveInt.max(20),
+    initial_delay_ms: z.number().int().min(0).max(600_000),
+    max_delay_ms: z.number().int().min(0).max(3_600_000),
+  })
+  .strict();
+
+/** The approver page's OIDC login and session (approvals.page). */
+const approvalPageSchema = z
+  .object({
+    issuer: z.union([z.literal(''), z.string().url()]),
+    client_id: z.string(),
+    client_secret: z.string(),
+    redirect_uri: z.union([z.literal(''), z.string().url().refine((u) => /^https?:\/\/[^/]+\/approvals\/callback$/.test(u), 'expected <base URL>/approvals/callback')]),
+    scopes: z.array(z.string().min(1)).refine((l) => l.includes('openid'), 'scopes must include openid'),
+    session_key: z.union([z.literal(''), z.string().min(32, 'the session key needs at least 32 characters')]),
+    session_ttl_seconds: positiveInt.max(7 * 24 * 3600),
+  })
+  .strict()
+  .refine((p) => p.client_id === '' || p.redirect_uri !== '', { message: 'approvals.page.client_id needs approvals.page.redirect_uri', path: ['redirect_uri'] });
+
 export const configSchema = z
   .object({
     listen: z.object({ grpc: hostPort, http: hostPort }).strict(),
@@ -120,6 +147,8 @@ export const configSchema = z
         hold_seconds: z.number().int().min(0).max(300),
         hold_poll_ms: positiveInt.max(10_000),
         sweep_seconds: positiveInt.max(3600),
+        notify: approvalNotifySchema,
+        page: approvalPageSchema,
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),

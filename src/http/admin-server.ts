@@ -1,10 +1,12 @@
 /**
  * The HTTP port: /metrics (Prometheus), /healthz (process up), /readyz (a valid bundle is serving and not draining),
- * /.well-known/oauth-protected-resource (RFC 9728, when identity.resource is set).
+ * /.well-known/oauth-protected-resource (RFC 9728, when identity.resource is set), and the approvals API and
+ * page under /approvals (src/http/approvals-routes.ts) when approvals are wired in.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ApprovalsHandler } from './approvals-routes';
 
 export interface AdminServerOptions {
   readonly registry: Registry;
@@ -14,6 +16,8 @@ export interface AdminServerOptions {
   revision(): string | undefined;
   /** RFC 9728 metadata served at /.well-known/oauth-protected-resource; undefined = 404. */
   readonly protectedResourceMetadata?: object;
+  /** /approvals and /approvals/* (approver API and page); absent = 404 there. */
+  readonly approvals?: ApprovalsHandler;
 }
 
 export interface AdminServer {
@@ -28,6 +32,7 @@ function send(res: http.ServerResponse, status: number, body: string, contentTyp
 
 export function createAdminServer(options: AdminServerOptions): AdminServer {
   const server = http.createServer((req, res) => {
+    if (options.approvals?.(req, res) === true) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, JSON.stringify({ error: 'method not allowed' }));
     switch (path) {
