@@ -3,6 +3,7 @@
  * (`CALLGATE_LISTEN_GRPC`); see src/config/keys.ts. Exit codes: 0 ok, 1 problems found (validate),
  * 2 usage or configuration error, 3 startup failure.
  */
+import { writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { CONFIG_KEYS, envNameOf, flagNameOf } from '../config/keys';
 import { ConfigError } from '../config/load-config';
@@ -10,6 +11,8 @@ import { BundleInvalidError } from '../app';
 import { runServe } from './serve';
 import { runValidate } from './validate';
 import { runFmt } from './fmt';
+import { runSchemaFromMcp } from './schema-from-mcp';
+import { runSchemaFromOpenApi } from './schema-from-openapi';
 import { PROBLEM_FORMATS, type ProblemFormat } from '../policy/format-problems';
 import { runAuditVerify } from './audit-verify';
 import { runTest, type TestOptions } from './test';
@@ -102,6 +105,28 @@ function buildProgram(setExit: (code: number) => void): Command {
       if (result.stderr !== '') process.stderr.write(`${result.stderr}\n`);
       setExit(result.exitCode);
     });
+  const schema = program.command('schema').description('generate Cedar schema declarations (functions with a typed context.input) from the functions themselves');
+  for (const [name, what, run] of [
+    ['from-mcp', 'an MCP tools/list result ({"tools": [...]} or the JSON-RPC response)', runSchemaFromMcp],
+    ['from-openapi', 'an OpenAPI 3.0/3.1 document (JSON or YAML; operations named by operationId, input from the JSON request body)', runSchemaFromOpenApi],
+  ] as const) {
+    schema
+      .command(name)
+      .description(`Cedar schema text from ${what}; constructs Cedar cannot express are listed on stderr with their JSON pointer; exit 0 written, 1 constructs not expressible (without --allow-partial), 2 unreadable input or usage`)
+      .argument('<file>', 'the source document')
+      .option('--allow-partial', 'write the schema without the constructs that cannot be expressed (still listed on stderr and as comments)')
+      .option('--group <name>', 'an action group every generated function joins (e.g. the server name)')
+      .option('-o, --output <file>', 'write the schema to this file instead of stdout')
+      .action(async (file: string, opts: { allowPartial?: boolean; group?: string; output?: string }) => {
+        const result = await run(file, { allowPartial: opts.allowPartial === true, ...(opts.group === undefined ? {} : { group: opts.group }) });
+        if (result.schema !== undefined) {
+          if (opts.output === undefined) process.stdout.write(result.schema);
+          else await writeFile(opts.output, result.schema, 'utf8');
+        }
+        if (result.diagnostics !== '') process.stderr.write(`${result.diagnostics}\n`);
+        setExit(result.exitCode);
+      });
+  }
   program
     .command('audit')
     .description('audit trail tools')
