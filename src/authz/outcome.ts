@@ -18,6 +18,8 @@ export interface OutcomeBase {
 export interface AllowOutcome extends OutcomeBase {
   readonly kind: 'allow';
   readonly obligations: Obligations;
+  /** For MCP tools/list (and GET streams): the tools this caller could call; ext_proc removes the others. */
+  readonly visibleTools?: readonly string[];
   /** Approvals this allow consumed (one per call an @approval forbid would have denied). */
   readonly approvals?: readonly { readonly id: string; readonly approver: string }[];
 }

@@ -14,6 +14,8 @@ export interface ForwardedDecision {
   readonly mask: readonly string[];
   readonly maskFields: readonly string[];
   readonly redactArgs: readonly string[];
+  /** tools/list (and GET streams): the only tools that may stay in a `result.tools` list; absent: no filtering. */
+  readonly visibleTools?: readonly string[];
 }
 
 export type DecisionLookup = { readonly kind: 'found'; readonly decision: ForwardedDecision } | { readonly kind: 'missing'; readonly why: string };
@@ -33,6 +35,9 @@ export function readForwardedDecision(metadata: Metadata__Output | null | undefi
   const mask = stringList(ob.mask);
   const maskFields = stringList(ob.mask_fields);
   const redactArgs = stringList(ob.redact_args);
+  const visibleTools = ob.visible_tools === undefined ? undefined : stringList(ob.visible_tools);
   if (mask === undefined || maskFields === undefined || redactArgs === undefined) return { kind: 'missing', why: 'forwarded obligations are malformed' };
-  return { kind: 'found', decision: { decisionId: meta.decision_id, mask, maskFields, redactArgs } };
+  if (ob.visible_tools !== undefined && visibleTools === undefined) return { kind: 'missing', why: 'forwarded visible tools are malformed' };
+  const decision: ForwardedDecision = { decisionId: meta.decision_id, mask, maskFields, redactArgs };
+  return { kind: 'found', decision: visibleTools === undefined ? decision : { ...decision, visibleTools } };
 }

@@ -2,7 +2,7 @@
  * Masks a whole response body by its media type: JSON (and anything else textual) structure-aware,
  * `text/event-stream` event by event (each `data:` payload is masked as JSON, the framing is kept).
  */
-import { maskJsonText } from '../masking/mask-json';
+import { applyPlanToJsonText } from '../masking/apply-plan';
 import type { MaskCounts, MaskPlan } from '../masking/types';
 import { maskEventStreamText } from '../masking/sse-stream';
 
@@ -11,5 +11,5 @@ export function isEventStream(contentType: string | undefined): boolean {
 }
 
 export function maskBodyText(text: string, contentType: string | undefined, plan: MaskPlan, counts: MaskCounts): string {
-  return isEventStream(contentType) ? maskEventStreamText(text, plan, counts) : maskJsonText(text, plan, counts);
+  return isEventStream(contentType) ? maskEventStreamText(text, plan, counts) : applyPlanToJsonText(text, plan, counts);
 }

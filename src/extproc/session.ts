@@ -10,6 +10,10 @@
  * - request_body (BUFFERED): remove @redact_args fields, fix content-length in the same header_mutation.
  * - response_headers: remember content-type and content-encoding.
  * - response_body (BUFFERED): decode, mask, re-encode, fix content-length; over the limit → failure.
+ * - response_body (STREAMED event stream): masked event by event; a gzip/deflate/br stream is decoded and
+ *   re-encoded as it flows (stream-codec.ts: the only asynchronous step).
+ * - tools/list (forwarded `visible_tools`): other tools removed from `result.tools` (JSON body or each SSE
+ *   event), `cache-control: private, no-store` on the response; an unreadable list fails closed.
  * Header values are sent in `raw_value` only.
  */
 import type { HeaderValueOption } from '../generated/envoy/config/core/v3/HeaderValueOption';
@@ -25,6 +29,8 @@ import { readForwardedDecision, type ForwardedDecision } from './decision-metada
 import { isEventStream, maskBodyText } from './mask-body';
 import { createSseMasker, type SseMasker } from '../masking/sse-stream';
 import { redactArguments } from './redact-args';
+import { ToolListUnreadableError } from '../masking/apply-plan';
+import { streamCodecFor, type StreamCodec } from './stream-codec';
 
 export interface MaskingSettings {
   readonly style: MaskStyle;
@@ -48,7 +54,8 @@ export interface SessionReport {
 }
 
 export interface Session {
-  handle(request: ProcessingRequest__Output): Step;
+  /** Asynchronous only for a content-encoded event stream (streaming zlib); answer messages in order. */
+  handle(request: ProcessingRequest__Output): Step | Promise<Step>;
   report(): SessionReport;
 }
 
@@ -70,7 +77,9 @@ function continueWith(body: Buffer | undefined, headers: HeaderValueOption[]): C
   };
 }
 
-const fail = (code: FailureCode, message: string): Step => ({ kind: 'fail', code, message });
+type Failure = Extract<Step, { kind: 'fail' }>;
+
+const fail = (code: FailureCode, message: string): Failure => ({ kind: 'fail', code, message });
 
 export function createSession(settings: MaskingSettings): Session {
   let decision: ForwardedDecision | undefined;
@@ -78,6 +87,7 @@ export function createSession(settings: MaskingSettings): Session {
   let contentType: string | undefined;
   let contentEncoding: string | undefined;
   let sse: SseMasker | undefined;
+  let streamCodec: StreamCodec | undefined;
   const counts: MaskCounts = {};
   let bytes = 0;
 
@@ -87,8 +97,9 @@ export function createSession(settings: MaskingSettings): Session {
     decision = found.decision;
     const selection = selectDetectors(decision.mask, settings.customDetectors);
     if (selection.kind === 'unknown') return fail('ERR_MASK_NO_DECISION', `unknown detector ${selection.name}`);
-    const masks = selection.detectors.length > 0 || decision.maskFields.length > 0;
-    plan = masks ? { detectors: selection.detectors, fields: decision.maskFields, style: settings.style } : undefined;
+    const masks = selection.detectors.length > 0 || decision.maskFields.length > 0 || decision.visibleTools !== undefined;
+    const tools = decision.visibleTools === undefined ? {} : { visibleTools: new Set(decision.visibleTools) };
+    plan = masks ? { detectors: selection.detectors, fields: decision.maskFields, style: settings.style, ...tools } : undefined;
     const redacts = decision.redactArgs.length > 0 && req.request_headers?.end_of_stream !== true;
     return {
       kind: 'reply',
@@ -121,12 +132,16 @@ export function createSession(settings: MaskingSettings): Session {
     if (decision === undefined) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response headers before request headers');
     contentType = headerOf(req.response_headers, 'content-type');
     contentEncoding = headerOf(req.response_headers, 'content-encoding');
-    const response: ProcessingResponse = { response_headers: { response: continueWith(undefined, []) } };
+    // A filtered tool list is this caller's alone: no shared cache may keep or serve it.
+    const privacy = decision.visibleTools === undefined ? [] : [setHeader('cache-control', 'private, no-store')];
+    const response: ProcessingResponse = { response_headers: { response: continueWith(undefined, privacy) } };
     if (plan === undefined || !isEventStream(contentType)) return { kind: 'reply', response };
     // An event stream is masked event by event as it flows (STREAMED: Envoy drops content-length).
     const encoding = (contentEncoding ?? '').trim().toLowerCase();
     if (encoding !== '' && encoding !== 'identity') {
-      return fail('ERR_MASK_ENCODING', 'a content-encoded event stream cannot be masked as it flows');
+      // Decoded and re-encoded as it flows (stream-codec.ts); an encoding it cannot stream fails closed.
+      streamCodec = streamCodecFor(encoding, settings.maxBodyBytes);
+      if (streamCodec === undefined) return fail('ERR_MASK_ENCODING', `cannot decode content-encoding ${encoding}`);
     }
     sse = createSseMasker(plan, counts, settings.maxEventBytes);
     return {
@@ -135,24 +150,48 @@ export function createSession(settings: MaskingSettings): Session {
     };
   }
 
+  /** A chunk of an encoded event stream: decode (streaming), mask as below, re-encode (flushed). */
+  async function onEncodedChunk(masker: SseMasker, codec: StreamCodec, req: ProcessingRequest__Output): Promise<Step> {
+    const end = req.response_body?.end_of_stream === true;
+    let decoded: Buffer;
+    try {
+      decoded = await codec.decode(Buffer.from(req.response_body?.body ?? Buffer.alloc(0)), end);
+    } catch (err) {
+      codec.close();
+      if (err instanceof RangeError) return fail('ERR_MASK_BODY_TOO_LARGE', err.message);
+      return fail('ERR_MASK_ENCODING', `the event stream does not decode: ${err instanceof Error ? err.message : 'error'}`);
+    }
+    const step = maskStreamedBytes(masker, decoded, end);
+    if (step.kind === 'fail') return (codec.close(), step);
+    const out = await codec.encode(step.bytes, end);
+    return { kind: 'reply', response: { response_body: { response: { status: 'CONTINUE', body_mutation: out.length === 0 ? { clear_body: true } : { body: out } } } } };
+  }
+
   function onStreamedChunk(masker: SseMasker, req: ProcessingRequest__Output): Step {
     const chunk = Buffer.from(req.response_body?.body ?? Buffer.alloc(0));
-    bytes += chunk.length;
-    const first = masker.push(chunk);
-    if (first.kind === 'too-large') return fail('ERR_MASK_BODY_TOO_LARGE', 'an event exceeds the held-back limit');
-    let out = first.bytes;
-    if (req.response_body?.end_of_stream === true) {
-      const last = masker.end();
-      if (last.kind === 'too-large') return fail('ERR_MASK_BODY_TOO_LARGE', 'an event exceeds the held-back limit');
-      out = Buffer.concat([out, last.bytes]);
-    }
+    const step = maskStreamedBytes(masker, chunk, req.response_body?.end_of_stream === true);
+    if (step.kind === 'fail') return step;
+    const out = step.bytes;
     const body_mutation = out.length === 0 ? { clear_body: true } : { body: out };
     return { kind: 'reply', response: { response_body: { response: { status: 'CONTINUE', body_mutation } } } };
   }
 
-  function onResponseBody(req: ProcessingRequest__Output): Step {
+  function maskStreamedBytes(masker: SseMasker, chunk: Buffer, end: boolean): { readonly kind: 'bytes'; readonly bytes: Buffer } | Failure {
+    bytes += chunk.length;
+    const first = masker.push(chunk);
+    if (first.kind === 'too-large') return fail('ERR_MASK_BODY_TOO_LARGE', 'an event exceeds the held-back limit');
+    let out = first.bytes;
+    if (end) {
+      const last = masker.end();
+      if (last.kind === 'too-large') return fail('ERR_MASK_BODY_TOO_LARGE', 'an event exceeds the held-back limit');
+      out = Buffer.concat([out, last.bytes]);
+    }
+    return { kind: 'bytes', bytes: out };
+  }
+
+  function onResponseBody(req: ProcessingRequest__Output): Step | Promise<Step> {
     if (plan === undefined) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response body without a masking plan');
-    if (sse !== undefined) return onStreamedChunk(sse, req);
+    if (sse !== undefined) return streamCodec === undefined ? onStreamedChunk(sse, req) : onEncodedChunk(sse, streamCodec, req);
     const raw = Buffer.from(req.response_body?.body ?? Buffer.alloc(0));
     if (req.response_body?.end_of_stream !== true) return fail('ERR_MASK_UNEXPECTED_MESSAGE', 'response body is not buffered');
     const codec = codecFor(contentEncoding);
@@ -166,7 +205,7 @@ export function createSession(settings: MaskingSettings): Session {
     return { kind: 'reply', response: { response_body: { response: continueWith(out, [setHeader('content-length', String(out.length))]) } } };
   }
 
-  function dispatch(req: ProcessingRequest__Output): Step {
+  function dispatch(req: ProcessingRequest__Output): Step | Promise<Step> {
     switch (req.request) {
       case 'request_headers':
         return onRequestHeaders(req);
@@ -181,12 +220,19 @@ export function createSession(settings: MaskingSettings): Session {
     }
   }
 
+  const failureOf = (err: unknown): Step => {
+    streamCodec?.close();
+    if (err instanceof ToolListUnreadableError) return fail('ERR_MASK_INVALID_BODY', err.message);
+    return fail('ERR_MASK_FAILED', err instanceof Error ? err.message : 'masking failed');
+  };
+
   return {
     handle(req) {
       try {
-        return dispatch(req);
+        const step = dispatch(req);
+        return step instanceof Promise ? step.catch(failureOf) : step;
       } catch (err) {
-        return fail('ERR_MASK_FAILED', err instanceof Error ? err.message : 'masking failed');
+        return failureOf(err);
       }
     },
     report: () => ({ decisionId: decision?.decisionId ?? '', counts: { ...counts }, bytes }),

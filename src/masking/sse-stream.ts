@@ -6,7 +6,7 @@
  * passing unmasked. A value split across chunks is therefore always seen whole.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { maskJsonText } from './mask-json';
+import { applyPlanToJsonText } from './apply-plan';
 import type { MaskCounts, MaskPlan } from './types';
 
 export type SseStep = { readonly kind: 'emit'; readonly bytes: Buffer } | { readonly kind: 'too-large' };
@@ -27,7 +27,7 @@ export function maskEventStreamText(text: string, plan: MaskPlan, counts: MaskCo
       if (!line.startsWith('data:')) return line;
       const payload = line.slice(5);
       const lead = payload.startsWith(' ') ? ' ' : '';
-      return `data:${lead}${maskJsonText(payload.slice(lead.length), plan, counts)}`;
+      return `data:${lead}${applyPlanToJsonText(payload.slice(lead.length), plan, counts)}`;
     })
     .join('');
 }

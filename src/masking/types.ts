@@ -26,6 +26,8 @@ export interface MaskPlan {
   /** RFC 9535 JSONPaths whose values are replaced whole. */
   readonly fields: readonly string[];
   readonly style: MaskStyle;
+  /** tools/list filtering: only these tools stay in a `result.tools` list (absent: no filtering). */
+  readonly visibleTools?: ReadonlySet<string>;
 }
 
 /** Masked values per detector (`field` for @mask_fields), for evidence and metrics. */

@@ -36,6 +36,8 @@ export interface LoadBundleOptions {
    * validation; only valid bundles are stored.
    */
   readonly cacheDir?: string;
+  /** Entries of each revision's tools/list cache (per caller and context); default 1000. */
+  readonly toolListingCacheSize?: number;
 }
 
 /** Where the base schema is found: beside this module (ts-node, jest), else in src/ when running from dist/. */
@@ -108,6 +110,8 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
     authorize: options.authorize ?? defaultAuthorize,
     shapes,
     sliceReads,
+    slicePolicies: slices.map((ids) => Object.fromEntries(ids.map((id) => [id, textById.get(id) ?? '']))),
+    toolListingCacheSize: options.toolListingCacheSize ?? 1000,
   });
   return { kind: 'loaded', bundle };
 }

@@ -8,6 +8,7 @@ import type { PreparedEngine } from './prepare-engine';
 import { conformToType } from './conform-to-schema';
 import { pickContext, type ContextReads } from './context-reads';
 import type { SchemaShapes } from './function-shapes';
+import { createToolLister } from './tool-listing';
 
 /** The one call into Cedar per decision; injectable so tests can see exactly what reaches Cedar. */
 export type AuthorizeFn = (call: StatefulAuthorizationCall) => AuthorizationAnswer;
@@ -26,6 +27,10 @@ export interface BundleParts {
   readonly shapes: SchemaShapes;
   /** Per slice: the top-level context attributes its policies can read. */
   readonly sliceReads: readonly ContextReads[];
+  /** Per slice: policy id → text, for partial evaluation (tools/list). */
+  readonly slicePolicies: readonly Readonly<Record<string, string>>[];
+  /** Entries of this revision's tool-listing cache. */
+  readonly toolListingCacheSize: number;
 }
 
 export function createPolicyBundle(parts: BundleParts): PolicyBundle {
@@ -34,6 +39,7 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
     policyIds: parts.policyIds,
     hasFunction: (name) => parts.sliceOf.has(name),
     evaluate: (input) => evaluateInput(parts, input),
+    listTools: createToolLister(parts, parts.toolListingCacheSize),
     ancestorsOf: (key) => parts.store.ancestors.get(key) ?? [],
   };
   return Object.freeze(bundle);

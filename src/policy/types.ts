@@ -1,6 +1,7 @@
 /** The contract between the request pipeline and the policy engine. */
 import type { CedarValueJson, EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { ErrorCode } from '../errors';
+import type { ToolListing, ToolListRequest } from './tool-listing';
 
 export interface AuthorizationInput {
   /** The principal entity (from identity). Its parents are Group uids; their ancestors come from entities.json. */
@@ -59,6 +60,8 @@ export interface PolicyBundle {
   hasFunction(name: string): boolean;
   /** Decides exactly as Cedar would over the whole set (evaluates only the slice that can match). */
   evaluate(input: AuthorizationInput): PolicyDecision;
+  /** The tools (non-`mcp:*` functions) this caller could call on a server, by partial evaluation (tool-listing.ts). */
+  listTools(request: ToolListRequest): ToolListing;
   /** Keys (`Type::"id"`) of an entity's ancestors in entities.json, transitively; [] when unknown (approver membership). */
   ancestorsOf?(key: string): readonly string[];
 }

@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ProcessingRequest__Output } from '../../generated/envoy/service/ext_proc/v3/ProcessingRequest';
 import type { ProcessingResponse } from '../../generated/envoy/service/ext_proc/v3/ProcessingResponse';
-import type { FailureCode, Session, SessionReport } from '../../extproc/session';
+import type { FailureCode, Session, SessionReport, Step } from '../../extproc/session';
 
 export interface ProcessHandlerDeps {
   readonly newSession: () => Session;
@@ -29,19 +29,34 @@ export function processHandler(deps: ProcessHandlerDeps): grpc.handleBidiStreami
       ended = true;
       deps.onEnd(session.report(), failure);
     };
-    call.on('data', (req: ProcessingRequest__Output) => {
+    const answer = (step: Step): void => {
       if (ended) return;
-      const step = session.handle(req);
       if (step.kind === 'reply') {
         call.write(step.response);
         return;
       }
       finish(step.code);
       call.emit('error', { code: grpcCodeOf(step.code), details: `${step.code}: ${step.message}`, metadata: new grpc.Metadata() });
+    };
+    // Answers leave in message order: an asynchronous step (a compressed event stream) holds the ones after it.
+    let pending: Promise<void> | undefined;
+    call.on('data', (req: ProcessingRequest__Output) => {
+      if (ended) return;
+      if (pending !== undefined) {
+        pending = pending.then(() => (ended ? undefined : Promise.resolve(session.handle(req)).then(answer)));
+        return;
+      }
+      const step = session.handle(req);
+      if (!(step instanceof Promise)) return answer(step);
+      pending = step.then(answer);
     });
     call.on('end', () => {
-      finish(undefined);
-      call.end();
+      const close = (): void => {
+        finish(undefined);
+        call.end();
+      };
+      if (pending === undefined) close();
+      else void pending.then(close);
     });
     call.on('error', () => finish('ERR_MASK_FAILED'));
     call.on('cancelled', () => finish(undefined));

@@ -10,6 +10,7 @@ function fakeBundle(decide: (input: AuthorizationInput) => PolicyDecision): Poli
     policyIds: ['p'],
     inputs,
     hasFunction: () => true,
+    listTools: () => ({ kind: 'listed', tools: [], obligations: { mask: [], maskFields: [], redactArgs: [] } }),
     evaluate(input) {
       inputs.push(input);
       return decide(input);

@@ -1,0 +1,66 @@
+/** tools/list filtering, the policy side: Cedar partial evaluation over the example bundle. */
+import { join } from 'node:path';
+import type { CedarValueJson, EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { loadBundle } from '../../../src/policy/load-bundle';
+import { formatProblems } from '../../../src/policy/format-problems';
+import type { PolicyBundle } from '../../../src/policy/types';
+import { context, principal, type Kind } from './authorization-inputs';
+
+let bundle: PolicyBundle;
+
+beforeAll(async () => {
+  const result = await loadBundle(join(__dirname, '../../../policies'));
+  if (result.kind === 'invalid') throw new Error(formatProblems(result.problems));
+  bundle = result.bundle;
+});
+
+const unknown = (name: string): CedarValueJson => ({ __extn: { fn: 'unknown', arg: name } });
+
+/** The listing context: input, approval and time unknown (what only a call fixes). */
+function listing(p: EntityJson, kind: Kind, server = 'tools', requestEntities: EntityJson[] = []): Parameters<PolicyBundle['listTools']>[0] {
+  return { principal: p, requestEntities, resource: server, context: { ...context({}, { kind }), input: unknown('input'), approval: unknown('approval'), time: unknown('time') } };
+}
+
+const tools = (l: ReturnType<PolicyBundle['listTools']>): readonly string[] => (l.kind === 'listed' ? l.tools : ['<failed>']);
+
+describe('listTools (partial evaluation)', () => {
+  it('an engineer may call the read-only functions on the tools server and create_issue, not the destructive ones', () => {
+    // payments.get/list are in Action::"readOnly", which tools-engineering-read permits on Server::"tools".
+    expect(tools(bundle.listTools(listing(principal('User', 'eve', ['engineering']), 'human')))).toEqual(['create_issue', 'payments.get', 'payments.list', 'read_file', 'search_issues']);
+  });
+
+  it('a platform admin sees the destructive tools too; never an mcp:* protocol action', () => {
+    const listed = tools(bundle.listTools(listing(principal('User', 'pat', ['platform-admins']), 'human')));
+    expect(listed).toEqual(['create_issue', 'delete_repo', 'payments.get', 'payments.list', 'read_file', 'run_sql', 'search_issues']);
+    expect(listed.some((t) => t.startsWith('mcp:'))).toBe(false);
+  });
+
+  it('argument-dependent policies: read_file (forbidden only for some paths) and payments.refund (allowed only up to 500) are listed', () => {
+    expect(tools(bundle.listTools(listing(principal('User', 'eve', ['engineering']), 'human')))).toContain('read_file');
+    expect(tools(bundle.listTools(listing(principal('User', 'alice', ['payments-team']), 'human', 'payments')))).toEqual(['payments.charge', 'payments.get', 'payments.list', 'payments.refund']);
+  });
+
+  it('a tool only an approval can unlock is listed for a non-interactive service', () => {
+    expect(tools(bundle.listTools(listing(principal('Service', 'ci', ['platform-admins']), 'service')))).toContain('delete_repo');
+  });
+
+  it('a forbid that holds whatever the arguments hides the tool (agents: only read-only tools)', () => {
+    const copilot = principal('Agent', 'copilot', ['agents', 'engineering'], { onBehalfOf: { __entity: { type: 'User', id: 'eve' } } });
+    const eve = principal('User', 'eve', ['engineering']);
+    expect(tools(bundle.listTools(listing(copilot, 'agent', 'tools', [eve])))).toEqual(['payments.get', 'payments.list', 'read_file', 'search_issues']);
+  });
+
+  it('a caller with no permit on the server sees nothing', () => {
+    expect(tools(bundle.listTools(listing(principal('User', 'alice', ['payments-team']), 'human')))).toEqual([]);
+  });
+
+  it('collects the masking obligations of every permit that may decide a listed tool', () => {
+    const l = bundle.listTools(listing(principal('User', 'eve', ['engineering']), 'human'));
+    expect(l.kind === 'listed' ? l.obligations.mask : []).toEqual(['api_token', 'aws_key', 'jwt', 'private_key']);
+  });
+
+  it('the same request is answered from the revision cache (same object)', () => {
+    const request = listing(principal('User', 'eve', ['engineering']), 'human');
+    expect(bundle.listTools(request)).toBe(bundle.listTools(request));
+  });
+});
