@@ -119,7 +119,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
   const masking = maskingSettingsOf(config);
   const maskingLog = log.child({ room: 'masking' });
   const grpcServer = createGrpcServer({
-    check: (request, info) => admission.admit(info.deadlineMs, () => handleCheck(request, checkDeps)),
+    check: (request, info) => admission.admit(info.deadlineMs, () => handleCheck(request, checkDeps, info.deadlineMs)),
     onCheckError: (err) => buildDenyResponse(failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', String(err))),
     maxReceiveMessageBytes: Math.max(config.limits.max_body_bytes, config.masking.max_body_bytes) + 1024 * 1024,
     process: {

@@ -14,7 +14,7 @@ import type { IdentityConfig } from '../identity/resolve-caller';
 import { resolveRequestCaller, type IdentityResult } from '../identity/resolve-request-caller';
 import type { TokenVerifier } from '../identity/token-verifier';
 import type { Caller } from '../identity/types';
-import type { Obligations, PolicyBundle, PolicyDecision } from '../policy/types';
+import type { AuthorizationInput, Obligations, OffThreadEvaluation, PolicyBundle, PolicyDecision } from '../policy/types';
 import { httpStatusOf, reasonOf, type ErrorCode } from '../errors';
 import { mergeObligations } from '../obligations/merge-obligations';
 import { buildCedarContext, NOT_APPROVED, type ApprovalState } from './cedar-context';
@@ -49,7 +49,8 @@ function deny(base: OutcomeBase, code: ErrorCode, extra: Partial<DenyOutcome> = 
   return { ...base, kind: 'deny', code, reason: reasonOf(code), errors: [], ...extra };
 }
 
-export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): Outcome | Promise<Outcome> {
+/** `deadlineMs`: the caller's gRPC deadline (epoch ms); hold mode stops waiting for a decision before it. */
+export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps, deadlineMs?: number): Outcome | Promise<Outcome> {
   const decisionId = deps.newDecisionId();
   const mapped = mapCheckRequest(request);
   const base0: OutcomeBase = { decisionId, requestId: mapped.facts.requestId, calls: [], decidingPolicies: [] };
@@ -67,7 +68,7 @@ export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): O
           : authorizeCaller({ ...base1, caller: result.caller }, mapped.view, mapped.facts, bundle, deps),
         deps,
       ),
-      { view: mapped.view, facts: mapped.facts, bundle },
+      { view: mapped.view, facts: mapped.facts, bundle, deadlineMs },
       deps,
     );
   // Only a token verified over the network makes the pipeline asynchronous.
@@ -78,10 +79,11 @@ export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps): O
  * An @approval deny for an authenticated caller, with approvals configured, goes through the approvals step
  * (approval-flow.ts): the calls are decided again there, with the approval bound to each call.
  */
-function withApprovals(outcome: Outcome, req: { view: HttpRequestView; facts: RequestFacts; bundle: PolicyBundle }, deps: AuthorizeDeps): Outcome | Promise<Outcome> {
-  const flow = deps.approvals;
+function withApprovals(outcome: Outcome, req: { view: HttpRequestView; facts: RequestFacts; bundle: PolicyBundle; deadlineMs?: number }, deps: AuthorizeDeps): Outcome | Promise<Outcome> {
+  const configured = deps.approvals;
   const caller = outcome.caller;
-  if (flow === undefined || outcome.kind !== 'deny' || outcome.code !== 'ERR_APPROVAL_REQUIRED' || caller === undefined || !caller.authenticated) return outcome;
+  if (configured === undefined || outcome.kind !== 'deny' || outcome.code !== 'ERR_APPROVAL_REQUIRED' || caller === undefined || !caller.authenticated) return outcome;
+  const flow = { ...configured, holdMs: holdWithin(configured.holdMs, req.deadlineMs, Date.now()) };
   const { decisionId, requestId, calls, server, protocol, bundleRevision } = outcome;
   const base: OutcomeBase = { decisionId, requestId, caller, calls, server, protocol, decidingPolicies: [], bundleRevision };
   const p: Prepared = { base, view: req.view, facts: req.facts, caller, bundle: req.bundle };
@@ -112,6 +114,13 @@ function withApprovals(outcome: Outcome, req: { view: HttpRequestView; facts: Re
     flow,
     calls,
   );
+}
+
+/** Hold mode never outlives the caller: it ends HOLD_MARGIN_MS before the gRPC deadline Envoy set. */
+const HOLD_MARGIN_MS = 100;
+function holdWithin(holdMs: number, deadlineMs: number | undefined, nowMs: number): number {
+  if (holdMs <= 0 || deadlineMs === undefined || !Number.isFinite(deadlineMs)) return holdMs;
+  return Math.max(0, Math.min(holdMs, deadlineMs - nowMs - HOLD_MARGIN_MS));
 }
 
 /** An identity failure: 401 with its code (and the JSON-RPC ids on MCP routes). */
@@ -152,6 +161,50 @@ function authorizeCaller(
   deps: AuthorizeDeps,
   approval: ApprovalState = NOT_APPROVED,
 ): Outcome {
+  const prepared = prepareCalls(base2, view, facts, bundle, deps, approval);
+  if (prepared.kind === 'deny') return prepared;
+  const { p, calls } = prepared;
+  const now = deps.now();
+  const steps: CallStep[] = [];
+  for (const call of calls) {
+    const step = decideCall(p, call, now);
+    steps.push(step);
+    if (step.kind === 'deny' || step.decision.kind === 'deny') break;
+  }
+  return combineSteps(p, calls, steps);
+}
+
+/** authorizeCaller with each call evaluated on the worker pool, in order, stopping at the first deny (the same steps). */
+async function authorizeCallerOffThread(
+  base2: OutcomeBase & { caller: Caller },
+  view: HttpRequestView,
+  facts: RequestFacts,
+  bundle: PolicyBundle,
+  offThread: OffThreadEvaluation,
+  deps: AuthorizeDeps,
+): Promise<Outcome> {
+  const prepared = prepareCalls(base2, view, facts, bundle, deps, NOT_APPROVED);
+  if (prepared.kind === 'deny') return prepared;
+  const { p, calls } = prepared;
+  const now = deps.now();
+  const steps: CallStep[] = [];
+  for (const call of calls) {
+    const input = cedarInputOf(p, call, now);
+    const step: CallStep = input.kind === 'deny' ? input : { kind: 'policy', decision: await offThread.evaluate(input.input) };
+    steps.push(step);
+    if (step.kind === 'deny' || step.decision.kind === 'deny') break;
+  }
+  return combineSteps(p, calls, steps);
+}
+
+function prepareCalls(
+  base2: OutcomeBase & { caller: Caller },
+  view: HttpRequestView,
+  facts: RequestFacts,
+  bundle: PolicyBundle,
+  deps: AuthorizeDeps,
+  approval: ApprovalState,
+): DenyOutcome | { readonly kind: 'calls'; readonly p: Prepared; readonly calls: readonly Call[] } {
   const caller = base2.caller;
   const parsed = parseCall(view, deps.parseOptions);
   if (parsed.kind === 'rejected') {
@@ -162,16 +215,18 @@ function authorizeCaller(
     return deny(base2, parsed.code, extra);
   }
   const base: OutcomeBase = { ...base2, calls: parsed.calls, server: parsed.server, protocol: parsed.protocol };
-  return decideCalls({ base, view, facts, caller, bundle, approval }, parsed.calls, deps.now());
+  return { kind: 'calls', p: { base, view, facts, caller, bundle, approval }, calls: parsed.calls };
 }
 
-function decideCalls(p: Prepared, calls: readonly Call[], now: Date): Outcome {
+type CallStep = { readonly kind: 'policy'; readonly decision: PolicyDecision } | DenyOutcome;
+
+/** One deny denies the whole batch (the steps stop there); otherwise every allow's obligations merge. */
+function combineSteps(p: Prepared, calls: readonly Call[], steps: readonly CallStep[]): Outcome {
   const jsonRpcIds = calls.filter((c) => c.jsonRpcId !== undefined).map((c) => c.jsonRpcId as string | number | null);
   const mcp = p.base.protocol === 'mcp' ? { jsonRpcIds } : {};
   const allows: Obligations[] = [];
   const deciding: string[] = [];
-  for (const call of calls) {
-    const result = decideCall(p, call, now);
+  for (const result of steps) {
     if (result.kind === 'deny') return { ...result, ...mcp };
     if (result.kind === 'policy' && result.decision.kind === 'deny') return { ...denyFromDecision(p, result.decision), ...mcp };
     if (result.kind === 'policy' && result.decision.kind === 'allow') {
@@ -185,20 +240,18 @@ function decideCalls(p: Prepared, calls: readonly Call[], now: Date): Outcome {
   return withVisibleTools(outcome, p);
 }
 
-function decideCall(p: Prepared, call: Call, now: Date): { readonly kind: 'policy'; readonly decision: PolicyDecision } | DenyOutcome {
+function decideCall(p: Prepared, call: Call, now: Date): CallStep {
+  const input = cedarInputOf(p, call, now);
+  return input.kind === 'deny' ? input : { kind: 'policy', decision: p.bundle.evaluate(input.input) };
+}
+
+function cedarInputOf(p: Prepared, call: Call, now: Date): DenyOutcome | { readonly kind: 'input'; readonly input: AuthorizationInput } {
   const mappedArgs = mapArgsToCedar(call.args);
   if (mappedArgs.kind === 'unmappable') {
     return deny(p.base, 'ERR_CALL_ARGS_UNMAPPABLE', { detail: `${mappedArgs.path}: ${mappedArgs.message}` });
   }
   const context = buildCedarContext(mappedArgs.value, p.caller, call, p.view, p.facts, now, p.approval ?? NOT_APPROVED);
-  const decision = p.bundle.evaluate({
-    principal: p.caller.principal,
-    requestEntities: p.caller.relatedEntities,
-    action: call.function,
-    resource: call.server,
-    context,
-  });
-  return { kind: 'policy', decision };
+  return { kind: 'input', input: { principal: p.caller.principal, requestEntities: p.caller.relatedEntities, action: call.function, resource: call.server, context } };
 }
 
 function denyFromDecision(p: Prepared, d: Extract<PolicyDecision, { kind: 'deny' }>): DenyOutcome {

@@ -31,10 +31,11 @@ export function failureOutcome(decisionId: string, code: ErrorCode, detail?: str
 }
 
 /** Synchronous unless the pipeline had to verify a bearer token over the network. */
-export function handleCheck(request: CheckRequest__Output, deps: CheckDeps): CheckResponse | Promise<CheckResponse> {
+/** `deadlineMs`: the caller's gRPC deadline (epoch ms), which hold mode never waits past. */
+export function handleCheck(request: CheckRequest__Output, deps: CheckDeps, deadlineMs?: number): CheckResponse | Promise<CheckResponse> {
   const started = deps.hrtime();
   try {
-    const pending = authorize(request, deps);
+    const pending = authorize(request, deps, deadlineMs);
     if (pending instanceof Promise) {
       return pending.then(
         (outcome) => finishCheck(request, outcome, started, deps),
