@@ -13,6 +13,8 @@ import { auditSinkSettingsOf, auditTrailSettingsOf } from './audit/audit-setting
 import { createSession } from './extproc/session';
 import { maskingSettingsOf, recordSessionEnd } from './extproc/masking-settings';
 import { createAdminServer } from './http/admin-server';
+import { buildApprovalsHttp, startedService } from './http/build-approvals-http';
+import { createWebhookNotifier, webhookSettingsOf } from './approvals/notify-webhook';
 import { createTokenVerifier } from './identity/token-verifier';
 import { buildProtectedResourceMetadata } from './identity/protected-resource-metadata';
 import { createMetrics, type Metrics } from './metrics/metrics';
@@ -91,7 +93,13 @@ export function buildApp(config: Config, deps: AppDeps): App {
 
   const auditSink = deps.audit ?? createAuditSink(auditSinkSettingsOf(config));
   let httpBound: string | undefined;
+  const notifySettings = webhookSettingsOf(config);
+  const notifier =
+    notifySettings === undefined
+      ? undefined
+      : createWebhookNotifier(notifySettings, { log: log.child({ room: 'approvals-notify' }), notifications: deps.metrics.approvalNotifications, now: deps.now });
   const approvals = createApprovalsRuntime(config.approvals, {
+    ...(notifier === undefined ? {} : { notifier }),
     log,
     metrics: deps.metrics,
     audit: auditSink,
@@ -132,6 +140,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
     notReadyReason: () => (draining ? 'shutting down' : current === undefined ? 'no policy bundle loaded' : undefined),
     revision: () => current?.revision,
     protectedResourceMetadata: buildProtectedResourceMetadata(config.identity),
+    approvals: buildApprovalsHttp(config, { service: startedService(() => approvals.service()), tokenVerifier: checkDeps.tokenVerifier, log }),
   });
 
   return {
@@ -165,6 +174,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
       await watcher?.close();
       await grpcServer.shutdown(config.shutdown.drain_timeout_ms);
       await admin.close();
+      await notifier?.close();
       await approvals.close();
       checkDeps.audit.close();
       log.info('callgate stopped');

@@ -46,3 +46,24 @@ export function buildApprovalsHttp(config: Config, deps: ApprovalsHttpDeps): App
     log,
   });
 }
+
+/**
+ * The approver side of a service that exists only once the app has started (the store opens in start()).
+ * Before that, reads fail (the handler answers 503) and decisions are refused with ERR_APPROVAL_UNAVAILABLE.
+ */
+export function startedService(current: () => ApprovalService | undefined): ApprovalService {
+  const need = (): ApprovalService => {
+    const service = current();
+    if (service === undefined) throw new Error('approvals are not started');
+    return service;
+  };
+  return {
+    listPending: () => need().listPending(),
+    get: (id) => need().get(id),
+    decide: async (id, approver, verdict, reason) => {
+      const service = current();
+      if (service === undefined) return { kind: 'refused', code: 'ERR_APPROVAL_UNAVAILABLE', message: 'approvals are not started' };
+      return service.decide(id, approver, verdict, reason);
+    },
+  };
+}
