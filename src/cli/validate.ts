@@ -9,6 +9,7 @@ import { BASE_SCHEMA_FILE } from '../policy/complete-schema';
 import { formatProblems, formatProblemsGithub, problemToJson, type ProblemFormat } from '../policy/format-problems';
 import type { BundleProblem } from '../policy/types';
 import { assertNever } from '../errors';
+import { checkTestFiles } from '../policy-tests/read-test-files';
 
 export interface ValidateOptions {
   readonly format?: ProblemFormat;
@@ -24,7 +25,9 @@ export interface ValidateResult {
 export async function runValidate(dir: string, options: ValidateOptions = {}): Promise<ValidateResult> {
   const format = options.format ?? 'human';
   const result = await loadBundle(dir);
-  const problems = result.kind === 'loaded' ? [] : result.problems.map((p) => locateInDir(dir, p));
+  const bundleProblems = result.kind === 'loaded' ? [] : result.problems;
+  // Policy test files (tests/*.yaml, docs/policy-tests.md): their shape, with file:line.
+  const problems = [...bundleProblems, ...(await checkTestFiles(dir))].map((p) => locateInDir(dir, p));
   const summary = result.kind === 'loaded' ? { policies: result.bundle.policyIds.length, revision: result.bundle.revision } : undefined;
   return { ok: problems.length === 0, output: renderResult(dir, format, problems, summary), problems };
 }

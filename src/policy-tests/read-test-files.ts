@@ -158,3 +158,12 @@ function rangeStart(doc: Document, path: readonly (string | number)[]): number |
 export function formatPath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
+
+/** Shape problems of every test file in the bundle (for `callgate validate`); never throws. */
+export async function checkTestFiles(bundleDir: string): Promise<BundleProblem[]> {
+  try {
+    return [...(await readTestFiles(bundleDir)).problems];
+  } catch (err) {
+    return [{ code: 'io', file: TESTS_DIR, message: `cannot read the test files: ${(err as Error).message}` }];
+  }
+}

@@ -80,6 +80,14 @@ describe('callgate test', () => {
     ]);
   });
 
+  it('callgate validate reports the same test-file shape problems (exit 1)', () => {
+    const r = run(['validate', `${fixtures}/bad-shape`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${fixtures}/bad-shape/tests/cases.yaml:5:5: cases[0].functon: unknown key "functon"`);
+    expect(r.stderr).toContain(`${fixtures}/bad-shape/tests/broken.yaml:4:1`);
+    expect(run(['validate', 'policies']).status).toBe(0);
+  });
+
   it('fails below --min-coverage and names the policies no passing case decided', () => {
     const ok = run(['test', `${fixtures}/low-coverage`, '--coverage']);
     expect(ok.status).toBe(0);
