@@ -15,6 +15,7 @@ import { runSchemaFromMcp } from './schema-from-mcp';
 import { runSchemaFromOpenApi } from './schema-from-openapi';
 import { PROBLEM_FORMATS, type ProblemFormat } from '../policy/format-problems';
 import { runAuditVerify } from './audit-verify';
+import { DEFAULT_FAIL_ON, FAIL_ON, IMPACT_FORMATS, runImpact, type ImpactOptions } from './impact';
 import { runTest, type TestOptions } from './test';
 import { runExplain, type ExplainOptions } from './explain';
 
@@ -127,6 +128,23 @@ function buildProgram(setExit: (code: number) => void): Command {
         setExit(result.exitCode);
       });
   }
+  program
+    .command('impact')
+    .description(
+      'replay recorded decisions (audit files) against a base and a head bundle through the same pipeline as serve; list every change (deny→allow, allow→deny, deciding policies, obligations) and the calls a masked argument makes undecidable; exit 0 ok, 1 a --fail-on change, 2 usage or invalid bundle',
+    )
+    .requiredOption('--base <dir>', 'bundle before the change (e.g. the target branch)')
+    .requiredOption('--head <dir>', 'bundle after the change (the pull request)')
+    .requiredOption('--decisions <files...>', 'audit files (written by audit.sink=file or stdout) whose decisions are replayed')
+    .addOption(new Option('--format <format>', 'human, markdown (a pull-request comment) or json').choices(IMPACT_FORMATS).default('human'))
+    .option('--fail-on <kinds>', `comma-separated: ${FAIL_ON.join(', ')}`, DEFAULT_FAIL_ON)
+    .option('-c, --config <file>', 'callgate config file whose identity.mapping and limits apply (CALLGATE_* env vars too), as in serve')
+    .action(async (opts: ImpactOptions) => {
+      const result = await runImpact(opts);
+      if (result.stdout !== '') process.stdout.write(`${result.stdout}\n`);
+      if (result.stderr !== '') process.stderr.write(`${result.stderr}\n`);
+      setExit(result.exitCode);
+    });
   program
     .command('audit')
     .description('audit trail tools')
