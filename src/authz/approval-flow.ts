@@ -12,8 +12,6 @@ import type { ApprovalGate } from '../approvals/approval-service';
 import { computeFingerprint } from '../approvals/fingerprint';
 import { parseEntityUid } from '../approvals/membership';
 import type { Approval, EntityRef } from '../approvals/types';
-import { mapArgsToCedar } from '../calls/args-to-cedar';
-import type { CedarValueJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Obligations, PolicyDecision } from '../policy/types';
 import { mergeObligations } from '../obligations/merge-obligations';
 import type { ApprovalState } from './cedar-context';
@@ -97,9 +95,7 @@ async function decideOne(ctx: FlowContext, deps: ApprovalFlowDeps, call: Call): 
 
 function findApproval(ctx: FlowContext, deps: ApprovalFlowDeps, call: Call, needed: PolicyDeny): Promise<Approval> {
   const policyIds = [...(needed.approval?.policyIds ?? needed.decidingPolicies)].sort();
-  const mapped = mapArgsToCedar(call.args);
-  const cedarInput: Record<string, CedarValueJson> = mapped.kind === 'mapped' ? mapped.value : {};
-  const fingerprint = computeFingerprint({ principal: ctx.principal, function: call.function, server: call.server, policyIds, input: call.args, cedarInput });
+  const fingerprint = computeFingerprint({ principal: ctx.principal, function: call.function, server: call.server, policyIds, input: call.args });
   return deps.gate.requestApproval(
     {
       fingerprint,
