@@ -67,7 +67,7 @@ export function parseDecisionBody(text: string, verdict: DecideVerdict): { kind:
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'invalid', code: 'ERR_APPROVAL_INVALID_REQUEST', message: 'body must be a JSON object' };
   const unknownKeys = Object.keys(body).filter((k) => k !== 'reason');
   if (unknownKeys.length > 0) return { kind: 'invalid', code: 'ERR_APPROVAL_INVALID_REQUEST', message: `unknown field ${JSON.stringify(unknownKeys[0])}` };
-  const raw = (body as { reason?: unknown }).reason ?? '';
+  const raw = 'reason' in body ? (body as { reason: unknown }).reason : '';
   if (typeof raw !== 'string') return { kind: 'invalid', code: 'ERR_APPROVAL_INVALID_REQUEST', message: 'reason must be a string' };
   return checkReason(raw, verdict);
 }
