@@ -15,7 +15,7 @@ export interface ConfigKey {
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'listen.grpc', kind: 'string', default: '127.0.0.1:9001', help: 'gRPC listen address (Authorization/Check, ExternalProcessor/Process, grpc.health.v1.Health)' },
-  { path: 'listen.http', kind: 'string', default: '127.0.0.1:9002', help: 'HTTP listen address (/metrics, /healthz, /readyz, /.well-known/oauth-protected-resource)' },
+  { path: 'listen.http', kind: 'string', default: '127.0.0.1:9002', help: 'HTTP listen address (/metrics, /healthz, /readyz, /.well-known/oauth-protected-resource, the /approvals API and page)' },
   { path: 'policies', kind: 'string', default: './policies', help: 'policy bundle directory: *.cedar (recursive), schema.cedarschema, entities.json' },
   { path: 'watch_policies', kind: 'bool', default: true, help: 'reload the bundle when files change (an invalid change keeps the last good bundle)' },
   { path: 'reload_debounce_ms', kind: 'int', default: 250, help: 'wait this long after the last file change before reloading' },
