@@ -13,7 +13,7 @@ import { compareReplays, CHANGE_KINDS, type ImpactEntry } from '../impact/compar
 import { readPolicyIndex } from '../impact/policy-reads';
 import { readRecordedDecisions } from '../impact/recorded-decisions';
 import { replayDecision, type ReplaySettings, type ReplayTarget } from '../impact/replay-decision';
-import { renderHuman, renderJson, renderMarkdown, type ImpactReport } from '../impact/render-impact';
+import { renderFailures, renderHuman, renderJson, renderMarkdown, type ImpactReport } from '../impact/render-impact';
 import type { CommandResult } from './test';
 
 export const IMPACT_FORMATS = ['human', 'markdown', 'json'] as const;
@@ -81,6 +81,12 @@ export async function runImpact(opts: ImpactOptions, env: Readonly<Record<string
   };
   const failing = report.comparison.entries.filter((e: ImpactEntry) => failOn.has(e.kind));
   const stdout = format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderHuman(report);
-  const stderr = failing.length === 0 ? '' : `callgate impact: ${failing.reduce((n, e) => n + e.decisionIds.length, 0)} recorded decision(s) change in a way --fail-on refuses (${[...new Set(failing.map((e) => e.kind))].join(', ')})`;
+  const stderr =
+    failing.length === 0
+      ? ''
+      : [
+          `callgate impact: ${failing.reduce((n, e) => n + e.decisionIds.length, 0)} recorded decision(s) change in a way --fail-on refuses (${[...new Set(failing.map((e) => e.kind))].join(', ')})`,
+          ...renderFailures(report, failing).map((line) => `  ${line}`),
+        ].join('\n');
   return { exitCode: failing.length === 0 ? 0 : 1, stdout, stderr };
 }

@@ -121,3 +121,11 @@ export function renderJson(r: ImpactReport): string {
     unreadable: r.unreadable,
   });
 }
+
+/** One line per change that fails the run, naming the policies (file:line) on both sides, for CI logs. */
+export function renderFailures(r: ImpactReport, failing: readonly ImpactEntry[]): string[] {
+  return failing.map((e) => {
+    const head = `${LABEL[e.kind]}: ${e.functions.join(', ')} by ${e.principal} (${idsText(e.decisionIds)})`;
+    return e.kind === 'undecidable' ? `${head}: ${e.why}` : `${head}: base ${sideText(e.base, r.whereBase)}; head ${sideText(e.head, r.whereHead)}`;
+  });
+}

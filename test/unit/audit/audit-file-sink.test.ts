@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rotatedFilesOf } from '../../../src/audit/rotating-file';
 import { verifyTrail } from '../../../src/audit/verify-trail';
@@ -85,6 +85,24 @@ describe('audit file sink', () => {
     expect(seqOfCheckpoints.slice(0, 3)).toEqual([3, 4, 6]); // every 3, the timer, 5 min since the last
     expect(seqOfCheckpoints.at(-1)).toBe(11);
     expect(verifyTrail(trail, loadPublicKey(keys.publicKey))).toMatchObject({ ok: true, records: 11 });
+  });
+
+  it('after a crash, counts the records left unsigned so the next checkpoint comes on time', () => {
+    const dir = tempDir();
+    const keys = writeKeyPair(dir);
+    const file = path.join(dir, 'audit.jsonl');
+    const settings = fileSettings(file, { signingKey: keys.privateKey, everyRecords: 3 });
+    const first = openSink(settings);
+    writeRecords(first, ['a', 'b', 'c', 'd']);
+    first.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n`); // the crash: no checkpoint at close
+    const again = openSink(settings);
+    writeRecords(again, ['e', 'f']);
+    const seqs = linesOf(file).filter((l) => 'checkpoint' in l).map((l) => (l.checkpoint as { seq: number }).seq);
+    expect(seqs).toEqual([3, 6]);
+    again.close();
+    expect(verifyTrail(trailOf(file), loadPublicKey(keys.publicKey))).toMatchObject({ ok: true, records: 6 });
   });
 
   it('fails loudly when the signing key is not an Ed25519 private key', () => {

@@ -80,6 +80,7 @@ describe('callgate impact', () => {
     const byDefault = await impact();
     expect(byDefault.exitCode).toBe(1);
     expect(byDefault.stderr).toMatch(/2 recorded decision\(s\) change in a way --fail-on refuses \(deny-to-allow\)/);
+    expect(byDefault.stderr).toContain(`deny → allow: orders.refund by User::"alice" (d-refund-500, d-refund-500-again): base deny ERR_POLICY_NOT_PERMITTED by no policy; head allow by orders-refund-small (${head}/orders.cedar:16)`);
     expect((await impact({ failOn: 'none' })).exitCode).toBe(0);
     expect((await impact({ failOn: 'any' })).stderr).toMatch(/5 recorded decision\(s\).*deny-to-allow, allow-to-deny, policies, obligations/);
     expect((await impact({ failOn: 'obligations' })).exitCode).toBe(1);
