@@ -56,7 +56,10 @@ export async function runExplain(dir: string, opts: ExplainOptions, env: Readonl
   const ctx = { bundle: loaded.bundle, identity: config.identity, parseOptions: parseOptionsOf(config), knownEntities: sources.entities };
   const decided = decideCase(spec, inputJson, ctx, 'explain-1');
   if (decided.kind === 'problem') return usage(`${decided.path.join('.')}: ${decided.message}`);
-  const mismatches = spec.expect === undefined ? undefined : compareCase(spec.expect, decided.actual, spec.caller?.kind);
+  const kind = spec.caller?.kind;
+  // --kind without an expectation: check the caller kind alone.
+  const kindOnly = kind === undefined ? undefined : kind === decided.actual.callerKind ? [] : [{ field: 'caller.kind', expected: JSON.stringify(kind), actual: JSON.stringify(decided.actual.callerKind) }];
+  const mismatches = spec.expect === undefined ? kindOnly : compareCase(spec.expect, decided.actual, kind);
   const explanation = buildExplanation({
     function: spec.function,
     server: spec.server ?? '',

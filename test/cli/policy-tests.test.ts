@@ -187,6 +187,13 @@ describe('callgate explain', () => {
     expect(refused.stdout).toMatch(/errors:\n {2}.*not a well-formed decimal/);
   });
 
+  it('checks --kind against the caller the claims map to (exit 1 when it differs)', () => {
+    const r = run(['explain', '--claims', '{"sub":"alice","act":{"sub":"bot"}}', '--kind', 'human', '--function', 'payments.get', '--server', 'payments', '--input', '{"paymentId":"p"}']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('caller: Agent::"bot" (agent, non-interactive, acting for User::"alice")');
+    expect(r.stdout).toContain('  caller.kind:\n    - expected "human"\n    + actual   "agent"');
+  });
+
   it('refuses incomplete requests and bad case files (exit 2)', () => {
     const r = run(['explain', '--function', 'payments.get']);
     expect(r.status).toBe(2);
