@@ -74,6 +74,8 @@ function fromHash(hash: Record<string, string>): Approval | undefined {
 export function openRedisStore(url: string): ApprovalStore {
   // Fail fast instead of queueing commands while Redis is away: the data path denies (ERR_APPROVAL_STORE).
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000, commandTimeout: 2000 });
+  // Connection errors surface as failed commands (the Check denies); ioredis would otherwise print each one.
+  redis.on('error', () => undefined);
   const get = async (id: string): Promise<Approval | undefined> => fromHash(await redis.hgetall(keyOf(id)));
   const transition = async (id: string, changed: unknown): Promise<TransitionResult> => {
     const current = await get(id);
@@ -128,10 +130,24 @@ export function openRedisStore(url: string): ApprovalStore {
 /** Connects and checks the server answers (startup fails fast on a wrong URL). */
 export async function pingRedis(url: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
+  } catch (err) {
+    throw new Error(`approvals.store: Redis at ${redactUrl(url)} does not answer (${err instanceof Error ? err.message : String(err)})`);
   } finally {
     redis.disconnect();
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured URL';
   }
 }
