@@ -80,6 +80,12 @@ describe('JSON Schema → Cedar type (as callgate maps argument values)', () => 
     expect(problems).toEqual([{ pointer: '/x/properties/__entity', message: expect.stringContaining('reserved') }]);
   });
 
+  it('keeps "__proto__" as an ordinary attribute (as the argument mapping does)', () => {
+    const { input, problems } = convertInputSchema(JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}},"required":["__proto__"]}'), '');
+    expect(problems).toEqual([]);
+    expect(input.attributes).toEqual([{ name: '__proto__', type: { kind: 'string' }, required: true }]);
+  });
+
   it('escapes JSON pointers (~ and /) and refuses an input that is not an object', () => {
     expect(convertInputSchema(object({ 'a/b~c': { type: 'array' } }), '').problems[0]?.pointer).toBe('/properties/a~1b~0c');
     expect(convertInputSchema({ type: 'string' }, '/s').problems).toEqual([{ pointer: '/s', message: expect.stringContaining('must describe an object') }]);
