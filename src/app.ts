@@ -8,6 +8,7 @@ import { handleCheck, failureOutcome, type CheckDeps } from './authz/check';
 import { buildDenyResponse } from './envoy/check-response';
 import { createCheckAdmission } from './authz/admit-check';
 import { createGrpcServer } from './transport/grpc/server';
+import { createBundleEngine } from './policy/bundle-engine';
 import { createAuditSink, type AuditSink } from './audit/audit-sink';
 import { auditSinkSettingsOf, auditTrailSettingsOf } from './audit/audit-settings';
 import { createSession } from './extproc/session';
@@ -90,6 +91,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
     deps.metrics.bundleReloads.inc({ result: 'rejected' });
     log.error({ revision: current?.revision, problems: formatProblems(problems) }, 'policy bundle change rejected; keeping the last good bundle');
   };
+  const engine = createBundleEngine(config.engine, { log: log.child({ room: 'engine' }), onWorkerExit: () => deps.metrics.policyWorkerExits.inc() });
 
   const auditSink = deps.audit ?? createAuditSink(auditSinkSettingsOf(config));
   let httpBound: string | undefined;
@@ -147,18 +149,18 @@ export function buildApp(config: Config, deps: AppDeps): App {
     bundle: () => current,
     approvals: () => approvals.service(),
     async start() {
-      const loaded = await loadBundle(config.policies, { cacheDir: config.engine.cache_dir });
-      if (loaded.kind === 'invalid') {
+      const loaded = await loadBundle(config.policies, engine.loadOptions);
+      const refused = loaded.kind === 'invalid' ? loaded.problems : await engine.install(loaded.bundle, swap);
+      if (refused !== undefined) {
         deps.metrics.bundleReloads.inc({ result: 'rejected' });
-        throw new BundleInvalidError(loaded.problems);
+        throw new BundleInvalidError(refused);
       }
-      swap(loaded.bundle);
       await approvals.start();
       if (config.watch_policies) {
         watcher = watchBundle(
           config.policies,
-          { onLoaded: swap, onRejected: reject },
-          { debounceMs: config.reload_debounce_ms, currentRevision: loaded.bundle.revision, load: { cacheDir: config.engine.cache_dir } },
+          { onLoaded: (bundle) => void engine.install(bundle, swap).then((problems) => problems && reject(problems)), onRejected: reject },
+          { debounceMs: config.reload_debounce_ms, currentRevision: current?.revision, load: engine.loadOptions },
         );
       }
       const grpcAddress = await grpcServer.bind(config.listen.grpc);
@@ -173,6 +175,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
       grpcServer.setServing('NOT_SERVING');
       await watcher?.close();
       await grpcServer.shutdown(config.shutdown.drain_timeout_ms);
+      await engine.close();
       await admin.close();
       await notifier?.close();
       await approvals.close();

@@ -24,7 +24,7 @@ export interface MaskedArgs {
 
 /** RFC 6901: `~` → `~0`, `/` → `~1`. */
 export function pointerOf(segments: readonly (string | number)[]): string {
-  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return segments.map(escapeSegment).join('');
 }
 
 export function segmentsOf(pointer: string): string[] {
@@ -64,24 +64,29 @@ function removePath(obj: Record<string, unknown>, path: readonly string[]): Reco
   return replaced === child ? obj : { ...obj, [head]: replaced };
 }
 
-function maskValue(value: unknown, path: (string | number)[], masking: ArgsMasking, masked: string[]): unknown {
+function escapeSegment(segment: string | number): string {
+  return `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** `pointer` is the JSON Pointer of `value`, built as the walk descends (no arrays per node). */
+function maskValue(value: unknown, pointer: string, masking: ArgsMasking, masked: string[]): unknown {
   if (typeof value === 'string') {
     const counts: MaskCounts = {};
     const out = maskText(value, masking.detectors, masking.style, counts);
-    if (out !== value) masked.push(pointerOf(path));
+    if (out !== value) masked.push(pointer);
     return out;
   }
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && isCardNumber(String(value))) {
-      masked.push(pointerOf(path));
+    if (Number.isInteger(value) && value >= 1e12 && isCardNumber(String(value))) {
+      masked.push(pointer);
       return renderMask(masking.style, 'pan', String(value));
     }
     return value;
   }
-  if (Array.isArray(value)) return value.map((item, i) => maskValue(item, [...path, i], masking, masked));
+  if (Array.isArray(value)) return value.map((item, i) => maskValue(item, `${pointer}/${i}`, masking, masked));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) out[key] = maskValue(child, [...path, key], masking, masked);
+    for (const key of Object.keys(value)) out[key] = maskValue((value as Record<string, unknown>)[key], pointer + escapeSegment(key), masking, masked);
     return out;
   }
   return value;
@@ -90,6 +95,6 @@ function maskValue(value: unknown, path: (string | number)[], masking: ArgsMaski
 export function maskArgs(args: unknown, redact: readonly string[], masking: ArgsMasking): MaskedArgs {
   const masked: string[] = [];
   const kept = removeFields(args, redact, masked);
-  const value = maskValue(kept, [], masking, masked);
+  const value = maskValue(kept, '', masking, masked);
   return { value, masked };
 }

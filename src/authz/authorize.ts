@@ -60,18 +60,16 @@ export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps, de
   if (mapped.kind === 'rejected') return deny(base1, mapped.code, { detail: mapped.message });
 
   const identity = resolveRequestCaller(mapped.identity, mapped.view.headers, deps.identity, deps.tokenVerifier);
-  const rest = (result: IdentityResult): Outcome | Promise<Outcome> =>
-    withApprovals(
-      withResourceMetadata(
-        result.kind === 'failed'
-          ? denyIdentity(base1, result, mapped.view, deps)
-          : authorizeCaller({ ...base1, caller: result.caller }, mapped.view, mapped.facts, bundle, deps),
-        deps,
-      ),
-      { view: mapped.view, facts: mapped.facts, bundle, deadlineMs },
-      deps,
-    );
-  // Only a token verified over the network makes the pipeline asynchronous.
+  const finish = (outcome: Outcome): Outcome | Promise<Outcome> =>
+    withApprovals(withResourceMetadata(outcome, deps), { view: mapped.view, facts: mapped.facts, bundle, deadlineMs }, deps);
+  const rest = (result: IdentityResult): Outcome | Promise<Outcome> => {
+    if (result.kind === 'failed') return finish(denyIdentity(base1, result, mapped.view, deps));
+    const base2 = { ...base1, caller: result.caller };
+    // With engine.workers > 0 the bundle carries the worker pool: its calls are evaluated off the main thread.
+    if (bundle.offThread === undefined) return finish(authorizeCaller(base2, mapped.view, mapped.facts, bundle, deps));
+    return authorizeCallerOffThread(base2, mapped.view, mapped.facts, bundle, bundle.offThread, deps).then(finish);
+  };
+  // Only a token verified over the network (or evaluation on the worker pool) makes the pipeline asynchronous.
   return identity instanceof Promise ? identity.then(rest) : rest(identity);
 }
 

@@ -77,6 +77,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'approvals.page.session_key', kind: 'string', default: '', help: 'key (32+ characters) sealing the approver session cookie; "" = random per process (sessions end on restart)' },
   { path: 'approvals.page.session_ttl_seconds', kind: 'int', default: 3600, help: 'how long an approver stays signed in on the page' },
   { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
+  { path: 'engine.workers', kind: 'int', default: 0, help: 'policy worker threads evaluating decisions (0 = in the main thread); a hot reload switches all workers at once' },
   { path: 'engine.cache_dir', kind: 'string', default: '', help: 'validation cache directory: a bundle whose exact files were validated before starts without validating again ("" = off; as trusted as the bundle directory)' },
 ];
 

@@ -8,6 +8,8 @@ export interface Metrics {
   readonly inFlight: Gauge;
   /** Checks answered at once with a 503 deny instead of evaluated, by cause (deadline | in_flight). */
   readonly checksShed: Counter<'cause'>;
+  /** Policy worker threads (engine.workers) that stopped unexpectedly and were replaced. */
+  readonly policyWorkerExits: Counter;
   readonly evaluationErrors: Counter;
   readonly bundleReloads: Counter<'result'>;
   readonly bundleInfo: Gauge<'revision'>;
@@ -55,6 +57,7 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       registers,
     }),
     inFlight: new Gauge({ name: 'callgate_authz_in_flight', help: 'Check calls being evaluated', registers }),
+    policyWorkerExits: new Counter({ name: 'callgate_policy_worker_exits_total', help: 'Policy worker threads that stopped unexpectedly (their pending checks denied) and were replaced', registers }),
     checksShed: new Counter({
       name: 'callgate_authz_shed_total',
       help: 'Checks denied 503 (ERR_SERVICE_OVERLOADED) without evaluation, by cause (deadline: the caller deadline had passed; in_flight: limits.max_in_flight reached)',

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PolicyAnnotations } from '../obligations/policy-annotations';
-import type { BundleLoadResult, BundleProblem } from './types';
+import type { BundleLoadResult, BundleProblem, OffThreadEvaluation } from './types';
 import { readBundleFiles, type BundleFiles } from './bundle-files';
 import { explicitEntities, schemaShapesOf } from './function-shapes';
 import { contextReadsOf } from './context-reads';
@@ -36,6 +36,8 @@ export interface LoadBundleOptions {
    * validation; only valid bundles are stored.
    */
   readonly cacheDir?: string;
+  /** Stages the validated bundle on the worker pool (engine.workers > 0); the bundle carries it as `offThread`. */
+  readonly offThread?: (validated: ValidatedBundle) => OffThreadEvaluation;
   /** Entries of each revision's tools/list cache (per caller and context); default 1000. */
   readonly toolListingCacheSize?: number;
 }
@@ -110,6 +112,7 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
     authorize: options.authorize ?? defaultAuthorize,
     shapes,
     sliceReads,
+    ...(options.offThread === undefined ? {} : { offThread: options.offThread(validated) }),
     slicePolicies: slices.map((ids) => Object.fromEntries(ids.map((id) => [id, textById.get(id) ?? '']))),
     toolListingCacheSize: options.toolListingCacheSize ?? 1000,
   });

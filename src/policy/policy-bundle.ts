@@ -1,7 +1,7 @@
 /** The immutable, prepared bundle revision: evaluate() is synchronous and never throws (fail closed). */
 import { statefulIsAuthorized, type AuthorizationAnswer, type StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyAnnotations } from '../obligations/policy-annotations';
-import type { AuthorizationInput, PolicyBundle, PolicyDecision } from './types';
+import type { AuthorizationInput, OffThreadEvaluation, PolicyBundle, PolicyDecision } from './types';
 import { collectRequestEntities, type EntityStore } from './entity-store';
 import { mapDecision } from './map-decision';
 import type { PreparedEngine } from './prepare-engine';
@@ -27,6 +27,8 @@ export interface BundleParts {
   readonly shapes: SchemaShapes;
   /** Per slice: the top-level context attributes its policies can read. */
   readonly sliceReads: readonly ContextReads[];
+  /** This revision on the worker pool (engine.workers > 0). */
+  readonly offThread?: OffThreadEvaluation;
   /** Per slice: policy id → text, for partial evaluation (tools/list). */
   readonly slicePolicies: readonly Readonly<Record<string, string>>[];
   /** Entries of this revision's tool-listing cache. */
@@ -39,6 +41,7 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
     policyIds: parts.policyIds,
     hasFunction: (name) => parts.sliceOf.has(name),
     evaluate: (input) => evaluateInput(parts, input),
+    ...(parts.offThread === undefined ? {} : { offThread: parts.offThread }),
     listTools: createToolLister(parts, parts.toolListingCacheSize),
     ancestorsOf: (key) => parts.store.ancestors.get(key) ?? [],
   };

@@ -60,10 +60,22 @@ export interface PolicyBundle {
   hasFunction(name: string): boolean;
   /** Decides exactly as Cedar would over the whole set (evaluates only the slice that can match). */
   evaluate(input: AuthorizationInput): PolicyDecision;
+  /** Set when decisions run on the worker pool (engine.workers > 0): the same evaluation, off the main thread. */
+  readonly offThread?: OffThreadEvaluation;
   /** The tools (non-`mcp:*` functions) this caller could call on a server, by partial evaluation (tool-listing.ts). */
   listTools(request: ToolListRequest): ToolListing;
   /** Keys (`Type::"id"`) of an entity's ancestors in entities.json, transitively; [] when unknown (approver membership). */
   ancestorsOf?(key: string): readonly string[];
+}
+
+/** One bundle revision staged on the evaluation pool (evaluation-pool.ts). */
+export interface OffThreadEvaluation {
+  /** Resolves once every worker holds the revision (serve from it only then); rejects if one refused it. */
+  readonly ready: Promise<void>;
+  /** Never rejects: a failure is an ERR_POLICY_EVALUATION deny. */
+  evaluate(input: AuthorizationInput): Promise<PolicyDecision>;
+  /** The revision no longer serves: workers drop it. */
+  release(): void;
 }
 
 export interface BundleProblem {

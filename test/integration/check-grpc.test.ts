@@ -1,4 +1,7 @@
-/** callgate over real gRPC on loopback, with the example bundle in policies/. */
+/**
+ * callgate over real gRPC on loopback, with the example bundle in policies/: decisions in the main thread
+ * and on the worker pool (engine.workers, dist/policy/pool-worker.js: `npm run build` first) must be the same.
+ */
 import path from 'node:path';
 import { startApp, type RunningApp } from '../support/app-harness';
 import { connectCheckClient, envoyCheckRequest, type CheckClient } from '../support/check-client';
@@ -9,17 +12,24 @@ const alice = { iss: 'https://idp.example.com', sub: 'alice', groups: ['payments
 const http = { protocol: 'http', server: 'payments', path: '/functions/{function}' };
 const mcp = { protocol: 'mcp', server: 'tools' };
 
-describe('Check over gRPC', () => {
+describe.each([
+  ['in the main thread', {}],
+  ['on 2 policy workers', { 'engine.workers': '2' }],
+])('Check over gRPC, evaluated %s', (_mode, engine: Record<string, string>) => {
   let running: RunningApp;
   let client: CheckClient;
 
   beforeAll(async () => {
-    running = await startApp({ policies });
+    running = await startApp({ policies, ...engine });
     client = connectCheckClient(running.grpc);
   });
   afterAll(async () => {
     client.close();
     await running.close();
+  });
+
+  it('evaluates where configured', () => {
+    expect(running.app.bundle()?.offThread !== undefined).toBe('engine.workers' in engine);
   });
 
   it('allows a permitted call with the decision id header and obligations in dynamic metadata', async () => {

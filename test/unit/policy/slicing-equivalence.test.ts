@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { isAuthorized, type CedarValueJson, type EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { loadBundle } from '../../../src/policy/load-bundle';
+import { loadBundle, prepareBundle, readBaseSchema } from '../../../src/policy/load-bundle';
+import { validateBundleFiles } from '../../../src/policy/validate-bundle';
+import { createEvaluationPool } from '../../../src/policy/evaluation-pool';
 import { readBundleFiles } from '../../../src/policy/bundle-files';
 import { completeSchema, type CompletedSchema } from '../../../src/policy/complete-schema';
 import { parsePolicyFiles } from '../../../src/policy/parse-policies';
@@ -110,4 +112,30 @@ describe('sliced evaluation (schema applied in JS, context pruned) equals Cedar 
     );
     expect(decided).toBeGreaterThan(25); // the generator reaches deciding policies, not only default denies
   });
+});
+
+describe('the worker pool (engine.workers) decides as the in-thread bundle', () => {
+  it('for the same generated requests (dist/policy/pool-worker.js: `npm run build` first)', async () => {
+    const validated = validateBundleFiles(await readBundleFiles(DIR), await readBaseSchema());
+    if (validated.kind !== 'valid') throw new Error('example bundle must validate');
+    const local = prepareBundle(validated.validated);
+    if (local.kind !== 'loaded') throw new Error('example bundle must prepare');
+    const pool = createEvaluationPool({ size: 2 });
+    try {
+      const staged = pool.stage(validated.validated);
+      await staged.ready;
+      const inputs = fc.sample(requestArb, { numRuns: 300, seed: 424242 }).map((r) => {
+        const attrs: Record<string, CedarValueJson> = r.type === 'Agent' && r.withOnBehalf ? { onBehalfOf: { __entity: { type: 'User', id: 'eve' } } } : {};
+        const p = principal(r.type, 'caller', r.type === 'Anonymous' ? [] : r.groups, attrs);
+        const related = r.type === 'Agent' && r.withOnBehalf ? [principal('User', 'eve', ['engineering'])] : [];
+        const ctx = context(r.args, { kind: r.kind, interactive: r.interactive, authenticated: r.authenticated }, r.approved);
+        return { principal: p, requestEntities: related, action: r.action, resource: r.resource, context: ctx };
+      });
+      const expected = inputs.map((i) => local.bundle.evaluate(i));
+      expect(expected.filter((d) => d.kind === 'allow').length).toBeGreaterThan(10);
+      expect(await Promise.all(inputs.map((i) => staged.evaluate(i)))).toEqual(expected);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });

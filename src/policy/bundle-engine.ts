@@ -1,0 +1,69 @@
+/**
+ * How bundles are loaded and start serving, from `engine.*`: the validation cache directory, and with
+ * `engine.workers` > 0 the worker pool. A bundle on the pool serves only once every worker holds it
+ * (install waits for that), and the revision it replaces is dropped from the workers after the swap.
+ * Installs are serialized, so reloads swap in the order they were loaded.
+ */
+import { createEvaluationPool, PoolLoadError, type EvaluationPool } from './evaluation-pool';
+import type { LoadBundleOptions } from './load-bundle';
+import type { BundleProblem, PolicyBundle } from './types';
+import type { Logger } from '../log/logger';
+
+export interface EngineSettings {
+  readonly cache_dir: string;
+  readonly workers: number;
+}
+
+export interface BundleEngine {
+  /** loadBundle options for the first load and every reload. */
+  readonly loadOptions: Omit<LoadBundleOptions, 'generation' | 'authorize'>;
+  /** Calls `swap(bundle)` once the bundle may serve; answers the problems instead if the pool refused it. */
+  install(bundle: PolicyBundle, swap: (bundle: PolicyBundle) => void): Promise<readonly BundleProblem[] | undefined>;
+  close(): Promise<void>;
+}
+
+export interface BundleEngineDeps {
+  readonly log: Logger;
+  /** Counts worker threads that stopped unexpectedly (each is replaced). */
+  onWorkerExit?(): void;
+}
+
+export function createBundleEngine(settings: EngineSettings, deps: BundleEngineDeps): BundleEngine {
+  const pool: EvaluationPool | undefined =
+    settings.workers > 0
+      ? createEvaluationPool({
+          size: settings.workers,
+          onWorkerExit: (exitCode) => {
+            deps.log.error({ exit_code: exitCode }, 'policy worker stopped; its pending checks were denied; replacing it');
+            deps.onWorkerExit?.();
+          },
+        })
+      : undefined;
+  const cacheDir = settings.cache_dir === '' ? {} : { cacheDir: settings.cache_dir };
+  let serving: PolicyBundle | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const installNow = async (bundle: PolicyBundle, swap: (bundle: PolicyBundle) => void): Promise<readonly BundleProblem[] | undefined> => {
+    try {
+      await bundle.offThread?.ready;
+    } catch (err) {
+      bundle.offThread?.release();
+      return err instanceof PoolLoadError ? err.problems : [{ code: 'engine', message: `policy workers could not load the bundle: ${(err as Error).message}` }];
+    }
+    const previous = serving;
+    serving = bundle;
+    swap(bundle);
+    if (previous !== bundle) previous?.offThread?.release();
+    return undefined;
+  };
+
+  return {
+    loadOptions: pool === undefined ? cacheDir : { ...cacheDir, offThread: (validated) => pool.stage(validated) },
+    install(bundle, swap) {
+      const done = queue.then(() => installNow(bundle, swap));
+      queue = done;
+      return done;
+    },
+    close: async () => pool?.close(),
+  };
+}

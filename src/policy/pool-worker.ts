@@ -1,0 +1,48 @@
+/**
+ * A policy worker thread (engine.workers > 0): holds prepared bundles by load id and evaluates exactly the
+ * load each task names. A task for a load it does not hold (dropped, or replaced in its generation) is
+ * denied, never evaluated against another bundle. All state lives in serveWorker's closure.
+ */
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import { prepareBundle } from './load-bundle';
+import type { FromWorker, ToWorker } from './pool-protocol';
+import type { PolicyBundle, PolicyDecision } from './types';
+
+interface Held {
+  readonly generation: string;
+  readonly bundle: PolicyBundle;
+}
+
+export function serveWorker(port: Pick<MessagePort, 'on' | 'postMessage'>): void {
+  const held = new Map<number, Held>();
+  const send = (message: FromWorker): void => port.postMessage(message);
+  port.on('message', (message: ToWorker) => {
+    switch (message.kind) {
+      case 'load': {
+        for (const [loadId, entry] of held) if (entry.generation === message.generation) held.delete(loadId);
+        const result = prepareBundle(message.validated, { generation: `pool-${message.generation}` });
+        if (result.kind === 'invalid') {
+          send({ kind: 'load-failed', loadId: message.loadId, problems: result.problems });
+          return;
+        }
+        held.set(message.loadId, { generation: message.generation, bundle: result.bundle });
+        send({ kind: 'loaded', loadId: message.loadId });
+        return;
+      }
+      case 'drop':
+        held.delete(message.loadId);
+        return;
+      case 'evaluate': {
+        const bundle = held.get(message.loadId)?.bundle;
+        send({ kind: 'decision', id: message.id, decision: bundle === undefined ? notHeld() : bundle.evaluate(message.input) });
+        return;
+      }
+    }
+  });
+}
+
+function notHeld(): PolicyDecision {
+  return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: 'the policy worker does not hold this bundle revision' }] };
+}
+
+if (parentPort !== null) serveWorker(parentPort);
