@@ -45,7 +45,13 @@ export async function runTest(dir: string, opts: TestOptions, env: Readonly<Reco
     return { exitCode: 2, stdout: '', stderr: text };
   }
   const report: ReportOptions = { dir, coverage: opts.coverage === true, ...(minCoverage === undefined ? {} : { minCoverage }) };
-  if (opts.junit !== undefined) writeFileSync(opts.junit, buildJunitXml(run, report));
+  if (opts.junit !== undefined) {
+    try {
+      writeFileSync(opts.junit, buildJunitXml(run, report));
+    } catch (err) {
+      return usage(`cannot write the JUnit report: ${(err as Error).message}`);
+    }
+  }
   const ok = run.results.every((r) => r.passed) && coverageOk(run.coverage, minCoverage);
   const stdout = format === 'json' ? renderJson(run, report) : renderHuman(run, report);
   return { exitCode: ok ? 0 : 1, stdout, stderr: '' };

@@ -132,6 +132,13 @@ describe('callgate test', () => {
     expect(run(['test', 'policies', '--format', 'xml']).status).toBe(2);
     const none = run(['test', `${fixtures}/explain`]);
     expect(none.status).toBe(2);
+    expect(none.stderr).toContain('no test files');
+    const missing = run(['test', 'no/such/bundle']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('cannot read the bundle');
+    const junit = run(['test', 'policies', '--junit', 'no/such/dir/report.xml']);
+    expect(junit.status).toBe(2);
+    expect(junit.stderr).toContain('cannot write the JUnit report');
   });
 });
 
