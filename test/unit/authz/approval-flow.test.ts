@@ -67,10 +67,10 @@ function deps(b: PolicyBundle, gate: ApprovalGate): AuthorizeDeps {
   };
 }
 
-function check(body: string, sub: string | undefined = 'etl', version = '2025-03-26'): CheckRequest__Output {
+function check(body: string, sub: string | null = 'etl', version = '2025-03-26'): CheckRequest__Output {
   const raw = Buffer.from(body);
   const headers: Record<string, string> = { ':method': 'POST', ':path': '/mcp', 'content-type': 'application/json', 'content-length': String(raw.length), 'mcp-protocol-version': version };
-  const metadata = sub === undefined ? null : {
+  const metadata = sub === null ? null : {
     filter_metadata: { 'envoy.filters.http.jwt_authn': { fields: { jwt_payload: { structValue: { fields: { iss: { stringValue: 'https://idp' }, sub: { stringValue: sub }, azp: { stringValue: sub } } } } } } },
   };
   return {
@@ -126,7 +126,7 @@ describe('the approvals step', () => {
 
   it('never asks for an approval for an anonymous caller (authenticate first), and an allow stays synchronous', async () => {
     const gate = fakeGate('approved');
-    const anonymous = await authorize(check(JSON.stringify(call(1, 'delete_repo', { repo: 'core' })), undefined), deps(bundle(), gate));
+    const anonymous = await authorize(check(JSON.stringify(call(1, 'delete_repo', { repo: 'core' })), null), deps(bundle(), gate));
     expect(anonymous).toMatchObject({ kind: 'deny', code: 'ERR_POLICY_UNAUTHENTICATED' });
     expect(gate.requests).toEqual([]);
     const allowed = authorize(check(JSON.stringify(call(1, 'search', {}))), deps(bundle(), gate));
