@@ -1,6 +1,7 @@
 /**
  * Reads the decisions to replay from audit files: chained lines written by the audit sink (checkpoints
- * skipped) or bare records (one JSON object a line). Lines that are neither are counted, not guessed at.
+ * and approval events skipped) or bare records (one JSON object a line). Lines that are neither are counted,
+ * not guessed at.
  * Run `callgate audit verify` first when the files' integrity matters.
  */
 import { readFileSync } from 'node:fs';
@@ -79,6 +80,10 @@ function decisionOf(raw: unknown, file: string, line: number): RecordedDecision 
   };
 }
 
+function isEvent(record: unknown): boolean {
+  return typeof record === 'object' && record !== null && typeof (record as { event?: unknown }).event === 'string';
+}
+
 export function readRecordedDecisions(files: readonly string[]): ReadDecisions {
   const decisions: RecordedDecision[] = [];
   const unreadable: string[] = [];
@@ -94,7 +99,9 @@ export function readRecordedDecisions(files: readonly string[]): ReadDecisions {
         return;
       }
       if (isCheckpointLine(parsed)) return;
-      const decision = decisionOf(isChainedLine(parsed) ? parsed.record : parsed, file, index + 1);
+      const record = isChainedLine(parsed) ? parsed.record : parsed;
+      if (isEvent(record)) return; // approval events ride the same trail; they are not decisions
+      const decision = decisionOf(record, file, index + 1);
       if (decision === undefined) unreadable.push(`${file}:${index + 1}`);
       else decisions.push(decision);
     });

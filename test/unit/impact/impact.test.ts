@@ -98,6 +98,16 @@ describe('callgate impact', () => {
     expect(md).toContain('<details><summary>Undecidable from the records (1)</summary>');
   });
 
+  it('skips approval events and checkpoints in the trail, and counts lines that are not records', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'impact-')), 'mixed.jsonl');
+    const event = JSON.stringify({ seq: 99, record: { event: 'approval.requested', approval_id: 'a-1', decision_id: 'd-x' }, prev: 'x', hash: 'y' });
+    writeFileSync(file, `${readFileSync(decisions, 'utf8')}${event}\nnot json\n`);
+    const result = await runImpact({ base, head, decisions: [file], format: 'json', failOn: 'none' }, {});
+    const report = JSON.parse(result.stdout) as { replayed: number; unreadable: string[] };
+    expect(report.replayed).toBe(7);
+    expect(report.unreadable).toEqual([`${file}:10`]);
+  });
+
   it('refuses an invalid bundle (exit 2) naming the file', async () => {
     const broken = path.join(__dirname, '../../fixtures/bundles/parse-error');
     const result = await runImpact({ base, head: broken, decisions: [decisions] }, {});
