@@ -1,5 +1,6 @@
 /**
- * An MCP `tools/list` result (`{"tools": [...]}`, or the whole JSON-RPC response around it) → function
+ * An MCP `tools/list` result (`{"tools": [...]}`, the whole JSON-RPC response around it, or an array of
+ * them, one per page; a last page with a nextCursor is reported, so no tool is left out) → function
  * declarations: one action per tool named after the tool, `context.input` from its `inputSchema`, and
  * action groups from its annotations with the MCP defaults for absent hints (readOnlyHint false,
  * destructiveHint true, openWorldHint true): `readOnly` when readOnlyHint is true; `destructive` when the
@@ -21,11 +22,10 @@ type JsonObject = { readonly [key: string]: unknown };
 export async function readMcpTools(document: unknown, options: { group?: string } = {}): Promise<SourceFunctions> {
   const located = locateTools(document);
   if (located.kind === 'problem') return { groups: [], functions: [], problems: [located.problem] };
-  const problems: GenerationProblem[] = [];
+  const problems: GenerationProblem[] = [...located.problems];
   const functions: FunctionDeclaration[] = [];
   const seen = new Set<string>();
-  for (const [index, tool] of located.tools.entries()) {
-    const pointer = pointerChild(located.pointer, index);
+  for (const { tool, pointer } of located.tools) {
     const fn = await readTool(tool, pointer, options.group);
     if (fn.kind === 'problem') {
       problems.push(fn.problem);
@@ -43,11 +43,26 @@ export async function readMcpTools(document: unknown, options: { group?: string 
   return { groups, functions, problems };
 }
 
-function locateTools(document: unknown): { kind: 'tools'; tools: readonly unknown[]; pointer: string } | { kind: 'problem'; problem: GenerationProblem } {
-  if (isObject(document) && Array.isArray(document.tools)) return { kind: 'tools', tools: document.tools, pointer: '/tools' };
-  if (isObject(document) && isObject(document.result) && Array.isArray(document.result.tools)) return { kind: 'tools', tools: document.result.tools, pointer: '/result/tools' };
-  if (isObject(document) && 'error' in document) return { kind: 'problem', problem: { pointer: '/error', message: 'the JSON-RPC response is an error, not a tools/list result' } };
-  return { kind: 'problem', problem: { pointer: '', message: 'expected an MCP tools/list result: {"tools": [...]} or a JSON-RPC response with result.tools' } };
+type Located = { kind: 'tools'; tools: readonly { tool: unknown; pointer: string }[]; problems: GenerationProblem[] } | { kind: 'problem'; problem: GenerationProblem };
+
+/** One tools/list result, or an array of them (every page of a paginated listing, in order). */
+function locateTools(document: unknown): Located {
+  const pages = Array.isArray(document) ? document.map((page, index) => ({ page, pointer: `/${index}` })) : [{ page: document, pointer: '' }];
+  const tools: { tool: unknown; pointer: string }[] = [];
+  const problems: GenerationProblem[] = [];
+  for (const [index, { page, pointer }] of pages.entries()) {
+    const result = isObject(page) && isObject(page.result) && !Array.isArray(page.tools) ? { value: page.result, pointer: `${pointer}/result` } : { value: page, pointer };
+    if (isObject(page) && 'error' in page) return { kind: 'problem', problem: { pointer: `${pointer}/error`, message: 'the JSON-RPC response is an error, not a tools/list result' } };
+    if (!isObject(result.value) || !Array.isArray(result.value.tools)) {
+      return { kind: 'problem', problem: { pointer, message: 'expected an MCP tools/list result: {"tools": [...]}, a JSON-RPC response with result.tools, or an array of them (one per page)' } };
+    }
+    result.value.tools.forEach((tool, i) => tools.push({ tool, pointer: pointerChild(`${result.pointer}/tools`, i) }));
+    const cursor = result.value.nextCursor;
+    if (index === pages.length - 1 && typeof cursor === 'string' && cursor !== '') {
+      problems.push({ pointer: `${result.pointer}/nextCursor`, message: 'the listing continues on another page (nextCursor): pass every page, as a JSON array of the results, so no tool is left out' });
+    }
+  }
+  return { kind: 'tools', tools, problems };
 }
 
 async function readTool(tool: unknown, pointer: string, serverGroup: string | undefined): Promise<{ kind: 'ok'; declaration: FunctionDeclaration } | { kind: 'problem'; problem: GenerationProblem }> {

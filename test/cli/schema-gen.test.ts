@@ -92,6 +92,12 @@ describe('callgate schema from-mcp', () => {
   it('reads a bare {"tools": [...]} and reports documents that are not a tools/list result', async () => {
     expect((await readMcpTools({ tools: [{ name: 'a', inputSchema: { type: 'object' } }] })).functions.map((f) => f.name)).toEqual(['a']);
     expect((await readMcpTools({ jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'no' } })).problems).toEqual([{ pointer: '/error', message: expect.any(String) }]);
+    const page = (names: string[], nextCursor?: string) => ({ jsonrpc: '2.0', id: 1, result: { tools: names.map((name) => ({ name, inputSchema: { type: 'object' } })), ...(nextCursor ? { nextCursor } : {}) } });
+    const pages = await readMcpTools([page(['a', 'b'], 'c2'), page(['c'])]);
+    expect(pages.functions.map((f) => f.name)).toEqual(['a', 'b', 'c']);
+    expect(pages.problems).toEqual([]);
+    expect((await readMcpTools(page(['a'], 'c2'))).problems).toEqual([{ pointer: '/result/nextCursor', message: expect.stringContaining('another page') }]);
+    expect((await readMcpTools([page(['a'])])).functions[0]?.name).toBe('a');
     const bad = await readMcpTools({ tools: [{ name: 'mcp:x', inputSchema: {} }, { inputSchema: {} }, { name: 'b' }, { name: 'c', inputSchema: { type: 'object' } }, { name: 'c', inputSchema: { type: 'object' } }] });
     expect(bad.problems.map((p) => p.pointer)).toEqual(['/tools/0/name', '/tools/1/name', '/tools/2/inputSchema', '/tools/4/name']);
   });
