@@ -108,7 +108,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
   const schema = program.command('schema').description('generate Cedar schema declarations (functions with a typed context.input) from the functions themselves');
   for (const [name, what, run] of [
-    ['from-mcp', 'an MCP tools/list result ({"tools": [...]} or the JSON-RPC response)', runSchemaFromMcp],
+    ['from-mcp', 'an MCP tools/list result ({"tools": [...]}, the JSON-RPC response, or a JSON array of them, one per page)', runSchemaFromMcp],
     ['from-openapi', 'an OpenAPI 3.0/3.1 document (JSON or YAML; operations named by operationId, input from the JSON request body)', runSchemaFromOpenApi],
   ] as const) {
     schema
