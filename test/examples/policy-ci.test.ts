@@ -32,10 +32,10 @@ const text = readFileSync(workflowFile, 'utf8');
 const workflow = parse(text) as Workflow;
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 
-/** Every `callgate …` invocation in the run scripts, line continuations joined. */
+/** Every line of the run scripts that runs `callgate <command> …` (line continuations joined). */
 function callgateInvocations(): string[][] {
   const scripts = steps.map((s) => s.run ?? '').join('\n').replace(/\\\n/g, ' ');
-  return [...scripts.matchAll(/(?:^|[\s;&|(])callgate\s+([^\n;&|>]*)/g)].map((m) => (m[1] ?? '').trim().split(/\s+/));
+  return [...scripts.matchAll(/^\s*callgate\s+([a-z][^\n;&|>]*)/gm)].map((m) => (m[1] ?? '').trim().split(/\s+/));
 }
 
 function help(args: string[]): string {
