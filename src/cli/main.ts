@@ -72,7 +72,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--coverage', 'report which policies decided no passing case, and the percentage')
     .option('--min-coverage <percent>', 'fail (exit 1) when policy coverage is below this percentage (0-100)')
     .option('--junit <file>', 'also write a JUnit XML report to this file')
-    .addOption(new Option('--format <format>', 'human (PASS/FAIL per case, expected vs actual) or json (one object on stdout)').choices(['human', 'json']).default('human'))
+    .addOption(new Option('--format <format>', 'human (PASS/FAIL per case, expected vs actual), json (one object on stdout) or github (human plus workflow annotations at each failing case and uncovered policy)').choices(['human', 'json', 'github']).default('human'))
     .option('-c, --config <file>', 'callgate config file whose identity.mapping and limits apply (CALLGATE_* env vars too), as in serve')
     .action(async (dir: string, opts: TestOptions) => {
       const result = await runTest(dir, opts);

@@ -9,7 +9,8 @@ import { loadConfig } from '../config/load-config';
 import { parseOptionsOf } from '../app';
 import { formatProblem } from '../policy/format-problems';
 import { runPolicyTests } from '../policy-tests/run-policy-tests';
-import { coverageOk, renderHuman, renderJson, type ReportOptions } from '../policy-tests/render-test-report';
+import { coverageOk, renderGithub, renderHuman, renderJson, type ReportOptions } from '../policy-tests/render-test-report';
+import { formatProblemsGithub, problemToJson } from '../policy/format-problems';
 import { buildJunitXml } from '../policy-tests/junit-report';
 
 export interface TestOptions {
@@ -32,7 +33,7 @@ const usage = (message: string): CommandResult => ({ exitCode: 2, stdout: '', st
 
 export async function runTest(dir: string, opts: TestOptions, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CommandResult> {
   const format = opts.format ?? 'human';
-  if (format !== 'human' && format !== 'json') return usage(`--format must be human or json, not ${JSON.stringify(format)}`);
+  if (format !== 'human' && format !== 'json' && format !== 'github') return usage(`--format must be human, json or github, not ${JSON.stringify(format)}`);
   let minCoverage: number | undefined;
   if (opts.minCoverage !== undefined) {
     minCoverage = Number(opts.minCoverage);
@@ -41,8 +42,10 @@ export async function runTest(dir: string, opts: TestOptions, env: Readonly<Reco
   const config = loadConfig({ file: opts.config, env });
   const run = await runPolicyTests(dir, { identity: config.identity, parseOptions: parseOptionsOf(config), hrtime: () => process.hrtime.bigint() });
   if (run.kind === 'problems') {
-    const text = run.problems.map((p) => formatProblem({ ...p, file: p.file === undefined || p.code === 'io' ? (p.file ?? dir) : join(dir, p.file) })).join('\n');
-    return { exitCode: 2, stdout: '', stderr: text };
+    const located = run.problems.map((p) => ({ ...p, file: p.file === undefined || p.code === 'io' ? (p.file ?? dir) : join(dir, p.file) }));
+    if (format === 'github') return { exitCode: 2, stdout: formatProblemsGithub(located, 'callgate test'), stderr: '' };
+    if (format === 'json') return { exitCode: 2, stdout: JSON.stringify({ ok: false, problems: located.map(problemToJson) }, null, 2), stderr: '' };
+    return { exitCode: 2, stdout: '', stderr: located.map(formatProblem).join('\n') };
   }
   const report: ReportOptions = { dir, coverage: opts.coverage === true, ...(minCoverage === undefined ? {} : { minCoverage }) };
   if (opts.junit !== undefined) {
@@ -53,6 +56,6 @@ export async function runTest(dir: string, opts: TestOptions, env: Readonly<Reco
     }
   }
   const ok = run.results.every((r) => r.passed) && coverageOk(run.coverage, minCoverage);
-  const stdout = format === 'json' ? renderJson(run, report) : renderHuman(run, report);
+  const stdout = format === 'json' ? renderJson(run, report) : format === 'github' ? renderGithub(run, report) : renderHuman(run, report);
   return { exitCode: ok ? 0 : 1, stdout, stderr: '' };
 }

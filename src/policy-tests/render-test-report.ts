@@ -1,5 +1,7 @@
-/** `callgate test` output: human text (pass/fail per case, expected vs actual, coverage) or JSON. */
+/** `callgate test` output: human text (pass/fail per case, expected vs actual, coverage), JSON, or GitHub annotations. */
 import { join } from 'node:path';
+import { formatProblemsGithub } from '../policy/format-problems';
+import type { BundleProblem } from '../policy/types';
 import type { CaseResult, Coverage, PolicyTestRun } from './run-policy-tests';
 
 export interface ReportOptions {
@@ -73,4 +75,31 @@ export function renderJson(run: Ran, options: ReportOptions): string {
     ok: coverageOk(run.coverage, options.minCoverage),
   };
   return JSON.stringify({ ok: failed === 0 && coverage.ok, revision: run.revision, passed: run.results.length - failed, failed, cases, coverage }, null, 2);
+}
+
+/** Failures and (below --min-coverage) uncovered policies as problems at their file:line, for CI annotations. */
+export function reportProblems(run: Ran, options: ReportOptions): BundleProblem[] {
+  const failures = run.results
+    .filter((r) => !r.passed)
+    .map((r) => ({
+      code: 'test-failed',
+      file: join(options.dir, r.file),
+      line: r.line,
+      message: `${r.name}: ${r.mismatches.map((m) => `${m.field} expected ${m.expected}, actual ${m.actual}`).join('; ')}`,
+    }));
+  if (coverageOk(run.coverage, options.minCoverage)) return failures;
+  const uncovered = run.coverage.uncovered.map((p) => ({
+    code: 'coverage',
+    ...(p.file === undefined ? {} : { file: join(options.dir, p.file) }),
+    ...(p.line === undefined ? {} : { line: p.line }),
+    policyId: p.id,
+    message: `policy ${p.id} decided no passing test case (coverage ${run.coverage.percent}% < ${options.minCoverage}%)`,
+  }));
+  return [...failures, ...uncovered];
+}
+
+/** Human report followed by GitHub workflow annotations (`::error file=…,line=…::`) for each problem. */
+export function renderGithub(run: Ran, options: ReportOptions): string {
+  const annotations = formatProblemsGithub(reportProblems(run, options), 'callgate test');
+  return annotations === '' ? renderHuman(run, options) : `${renderHuman(run, options)}\n${annotations}`;
 }

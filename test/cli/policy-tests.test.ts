@@ -99,6 +99,14 @@ describe('callgate test', () => {
     expect(low.stdout).toContain('coverage 33.33% is below the minimum 50%');
   });
 
+  it('--format github annotates failing cases and uncovered policies at their file:line', () => {
+    const r = run(['test', `${fixtures}/low-coverage`, '--format', 'github', '--min-coverage', '50']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`::error file=${fixtures}/low-coverage/docs.cedar,line=5,title=callgate test%3A coverage in policy admins-delete::policy admins-delete decided no passing test case`);
+    const failed = run(['test', `${fixtures}/wrong-decision`, '--format', 'github']);
+    expect(failed.stdout).toMatch(new RegExp(`^::error file=${fixtures}/wrong-decision/tests/cases.yaml,line=9,title=callgate test%3A test-failed::a reader deletes`, 'm'));
+  });
+
   it('writes a JUnit report with escaped names, failures and the coverage check', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'callgate-junit-'));
     try {
