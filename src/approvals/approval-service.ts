@@ -74,9 +74,15 @@ export function createApprovals(deps: ApprovalServiceDeps): Approvals {
     return { kind: 'decided', approval: result.approval };
   }
 
+  /** Past its expiry an approval is expired, even before the sweep has written that down. */
+  const asOfNow = (approval: Approval | undefined): Approval | undefined => {
+    if (approval === undefined || (approval.status !== 'pending' && approval.status !== 'approved')) return approval;
+    return Date.parse(approval.expiresAt) <= deps.now().getTime() ? { ...approval, status: 'expired' } : approval;
+  };
+
   return {
     listPending: () => store.listPending(deps.now()),
-    get: (id) => store.get(id),
+    get: async (id) => asOfNow(await store.get(id)),
     decide,
     approveUrlOf,
     async requestApproval(request, decisionId) {

@@ -78,6 +78,9 @@ describe('ApprovalService.decide', () => {
     const b = await approvals.requestApproval({ ...request, fingerprint: 'fp-3' }, 'd');
     now = new Date(T0.getTime() + 600_000);
     expect(await approvals.decide(b.id, user('carol', 'oncall'), 'approve', 'late')).toMatchObject({ kind: 'refused', code: 'ERR_APPROVAL_EXPIRED' });
+    expect(await approvals.get(b.id)).toMatchObject({ status: 'expired' });
+    expect(await approvals.get(a.id)).toMatchObject({ status: 'expired' }); // approved, never used
+    expect(await approvals.listPending()).toEqual([]);
   });
 
   it('consumes an approved approval once and records who used it', async () => {
