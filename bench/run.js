@@ -7,6 +7,9 @@
  * --rounds N         rounds per scenario and target, interleaved; the highest-throughput round is reported
  * --no-callgate      floor only
  * --floor-as-target  a second do-nothing server stands in for callgate (checks the harness: ratios ≈ 1)
+ * --full             scaling also at 100,000 policies (validating them cold takes minutes on a small VM)
+ * --no-cores         skip the 1-core / 2-core worker-pool runs
+ * --no-scaling       skip scaling by policy count
  * Prints every scenario with callgate ÷ floor ratios and writes bench/results/latest.json.
  * Needs `npm run build` for callgate (bin/callgate.js → dist/cli/main.js).
  */
@@ -18,7 +21,8 @@ const { encodeRequestPool, DEFAULT_POOL } = require('./lib/check-requests');
 const { generateBundle } = require('./gen-bundle');
 const { pinPrefix, stopServer } = require('./lib/servers');
 const { launchTarget, runLoadClient } = require('./lib/targets');
-const { runScaling, formatScaling } = require('./scaling');
+const { runScaling, formatScaling, SIZES, FULL_SIZES } = require('./scaling');
+const { runCores, formatCores } = require('./cores');
 const { pickBestRound, computeRatios, formatTable } = require('./lib/report');
 
 const ROOT = path.join(__dirname, '..');
@@ -32,7 +36,7 @@ const SCENARIOS = Object.freeze([
 ]);
 
 function parseArgs(argv) {
-  const args = { quick: false, rounds: 2, callgate: true, floorAsTarget: false, scaling: true };
+  const args = { quick: false, rounds: 2, callgate: true, floorAsTarget: false, scaling: true, full: false, cores: true };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--quick') args.quick = true;
@@ -40,6 +44,8 @@ function parseArgs(argv) {
     else if (flag === '--no-callgate') args.callgate = false;
     else if (flag === '--floor-as-target') args.floorAsTarget = true;
     else if (flag === '--no-scaling') args.scaling = false;
+    else if (flag === '--full') args.full = true;
+    else if (flag === '--no-cores') args.cores = false;
     else throw new Error(`unknown flag ${flag}`);
   }
   if (args.quick) args.rounds = 1;
@@ -123,8 +129,11 @@ async function main() {
   try {
     for (const [label, kind] of plan) targets.push(await launchTarget(kind, label, workDir, bundleDir, serverPin));
     const rows = await measureAll(targets, args, poolFile, workDir, clientPin);
+    const cores = args.cores && callgateStatus === null
+      ? await runCores({ workDir, bundleDir, poolFile, clientPin, window: windowsFor(args), rounds: args.rounds, nproc: machine.nproc })
+      : [];
     const scaling = args.scaling && callgateStatus === null
-      ? await runScaling({ workDir, serverPin, clientPin, window: windowsFor(args) })
+      ? await runScaling({ workDir, serverPin, clientPin, window: windowsFor(args), sizes: args.full ? FULL_SIZES : SIZES })
       : [];
     const output = {
       machine, pinning: { server: serverPin.join(' ') || 'none', client: clientPin.join(' ') || 'none' },
@@ -133,12 +142,17 @@ async function main() {
       pool: { requests: frames.length, ...DEFAULT_POOL },
       callgate: callgateStatus === null ? 'measured' : `not measured: ${callgateStatus}`,
       rows,
+      cores,
       scaling,
     };
     process.stdout.write(`\n${formatTable(rows)}\n`);
     process.stdout.write('x = target ÷ floor (rps below 1 is slower; latency above 1 is slower). cpu = cores used in the window.\n');
     if (callgateStatus !== null) process.stdout.write(`callgate: not measured: ${callgateStatus}\n`);
-    if (scaling.length > 0) process.stdout.write(`\nscaling by policy count (closed 1 conn x 16, calls over every function):\n${formatScaling(scaling)}\n`);
+    if (cores.length > 0) process.stdout.write(`\nmore cores (closed 4 conn x 64; callgate pinned to the cores shown, engine.workers as shown):\n${formatCores(cores)}\n`);
+    if (scaling.length > 0) {
+      process.stdout.write(`\nscaling by policy count (closed 1 conn x 16, calls over every function; ready cold = validating, cached = engine.cache_dir hit):\n${formatScaling(scaling)}\n`);
+      if (!args.full) process.stdout.write('100,000 policies: add --full (validating 100,000 policies cold took ~7 min on this 2-vCPU VM; see bench/README.md)\n');
+    }
     const resultsDir = path.join(__dirname, 'results');
     fs.mkdirSync(resultsDir, { recursive: true });
     fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);

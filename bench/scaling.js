@@ -1,9 +1,11 @@
 'use strict';
 /**
  * Scaling by policy count (issue 7): bundles of 10 policies per function with 10, 100 and 1,000
- * functions (100, 1,000, 10,000 policies). For each: start-to-ready time of `callgate serve`, RSS once
- * ready and after load, and server CPU per decision under closed load with calls spread over every
- * function (requests match the bundle, so none hits the cheap unknown-function path).
+ * functions (100, 1,000, 10,000 policies; `--full` adds 10,000 functions = 100,000 policies). For each:
+ * start-to-ready time of `callgate serve` twice with the same `--engine-cache-dir` (cold: full validation,
+ * which fills the cache; cached: validation skipped), RSS once ready and after load, and server CPU per
+ * decision under closed load (on the cached start) with calls spread over every function (requests match
+ * the bundle, so none hits the cheap unknown-function path).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,6 +15,7 @@ const { stopServer } = require('./lib/servers');
 const { launchTarget, runLoadClient } = require('./lib/targets');
 
 const SIZES = Object.freeze([10, 100, 1000]);
+const FULL_SIZES = Object.freeze([10, 100, 1000, 10000]);
 
 function rssMiB(pid) {
   try {
@@ -30,8 +33,14 @@ async function measureSize(functions, options) {
   const { frames } = encodeRequestPool({ functions, count: 2048 });
   const poolFile = path.join(dir, 'pool.bin');
   fs.writeFileSync(poolFile, Buffer.concat(frames));
+  const cacheArgs = ['--engine-cache-dir', path.join(dir, 'cache')];
+  const coldStarted = Date.now();
+  const cold = await launchTarget('callgate', `callgate-${functions}-cold`, dir, path.join(dir, 'bundle'), options.serverPin, 1_800_000, cacheArgs);
+  const coldReadyMs = Date.now() - coldStarted;
+  const rssColdMiB = rssMiB(cold.server.pid);
+  await stopServer(cold.server);
   const started = Date.now();
-  const target = await launchTarget('callgate', `callgate-${functions}`, dir, path.join(dir, 'bundle'), options.serverPin, 600_000);
+  const target = await launchTarget('callgate', `callgate-${functions}`, dir, path.join(dir, 'bundle'), options.serverPin, 600_000, cacheArgs);
   const readyMs = Date.now() - started;
   try {
     const rssReady = rssMiB(target.server.pid);
@@ -41,7 +50,7 @@ async function measureSize(functions, options) {
     };
     const result = await runLoadClient(config, dir, options.clientPin);
     const perDecisionUs = result.rps > 0 && result.serverCpuCores !== null ? Math.round((result.serverCpuCores / result.rps) * 1e6) : null;
-    return { policies: bundle.policies, functions, readyMs, rssReadyMiB: rssReady, rssLoadedMiB: rssMiB(target.server.pid), rps: result.rps, p99Ms: result.latencyMs.p99, perDecisionUs, allowed: result.allowed, denied: result.denied };
+    return { policies: bundle.policies, functions, coldReadyMs, rssColdMiB, readyMs, rssReadyMiB: rssReady, rssLoadedMiB: rssMiB(target.server.pid), rps: result.rps, p99Ms: result.latencyMs.p99, perDecisionUs, allowed: result.allowed, denied: result.denied };
   } finally {
     await stopServer(target.server);
   }
@@ -51,7 +60,7 @@ async function runScaling(options) {
   const rows = [];
   for (const functions of options.sizes ?? SIZES) {
     const row = await measureSize(functions, options);
-    process.stderr.write(`  scaling · ${row.policies} policies: ready ${row.readyMs} ms, rss ${row.rssLoadedMiB} MiB, ${row.rps} rps, ${row.perDecisionUs} µs CPU/decision\n`);
+    process.stderr.write(`  scaling · ${row.policies} policies: ready ${row.coldReadyMs} ms cold, ${row.readyMs} ms cached, rss ${row.rssLoadedMiB} MiB, ${row.rps} rps, ${row.perDecisionUs} µs CPU/decision\n`);
     rows.push(row);
   }
   const base = rows[0]?.perDecisionUs;
@@ -59,12 +68,12 @@ async function runScaling(options) {
 }
 
 function formatScaling(rows) {
-  const head = 'policies  functions  ready ms  rss ready MiB  rss loaded MiB    rps  p99 ms  µs CPU/decision  × smallest';
+  const head = 'policies  functions  ready cold ms  ready cached ms  rss ready MiB  rss loaded MiB    rps  p99 ms  µs CPU/decision  × smallest';
   const lines = rows.map((r) =>
-    [String(r.policies).padStart(8), String(r.functions).padStart(10), String(r.readyMs).padStart(9), String(r.rssReadyMiB).padStart(14),
-      String(r.rssLoadedMiB).padStart(15), String(r.rps).padStart(6), String(r.p99Ms).padStart(7), String(r.perDecisionUs).padStart(16),
-      String(r.costVsSmallest).padStart(11)].join(' '));
+    [String(r.policies).padStart(8), String(r.functions).padStart(10), String(r.coldReadyMs).padStart(14), String(r.readyMs).padStart(16),
+      String(r.rssReadyMiB).padStart(14), String(r.rssLoadedMiB).padStart(15), String(r.rps).padStart(6), String(r.p99Ms).padStart(7),
+      String(r.perDecisionUs).padStart(16), String(r.costVsSmallest).padStart(11)].join(' '));
   return [head, '-'.repeat(head.length), ...lines].join('\n');
 }
 
-module.exports = { SIZES, runScaling, formatScaling };
+module.exports = { SIZES, FULL_SIZES, runScaling, formatScaling };
