@@ -8,6 +8,9 @@ import { isCardNumber } from './luhn';
 import { isValidIban } from './iban';
 import type { Detector, Span } from './types';
 
+/** The shared answer of a detector that found nothing (never mutated by callers). */
+const NO_SPANS: Span[] = [];
+
 function findAll(name: string, global: RegExp, text: string, accept: (m: string) => boolean): Span[] {
   const spans: Span[] = [];
   for (const m of text.matchAll(global)) {
@@ -20,10 +23,12 @@ function findAll(name: string, global: RegExp, text: string, accept: (m: string)
  * A regex detector. `mayContain` is a cheap necessary condition (a fixed substring or character class)
  * checked first, so the full pattern only runs on texts that could match.
  */
-function regexDetector(name: string, re: RegExp, maxLength: number, accept: (m: string) => boolean = () => true, mayContain?: RegExp): Detector {
+function regexDetector(name: string, re: RegExp, maxLength: number, accept: (m: string) => boolean = () => true, mayContain?: RegExp, minLength = 1): Detector {
   const global = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
-  return { name, maxLength, find: (text) => (mayContain !== undefined && !mayContain.test(text) ? [] : findAll(name, global, text, accept)) };
+  const find = (text: string): Span[] => (text.length < minLength || (mayContain !== undefined && !mayContain.test(text)) ? NO_SPANS : findAll(name, global, text, accept));
+  return { name, maxLength, find };
 }
+
 
 const TWELVE_DIGITS = /(?:\d\D{0,1}){12}/;
 
@@ -35,8 +40,8 @@ const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){11,40}(?!\d)/g;
  * the run end or before a separator; the leftmost-longest window of 13–19 digits passing Luhn wins.
  */
 function findCards(text: string): Span[] {
+  if (text.length < 13 || !TWELVE_DIGITS.test(text)) return NO_SPANS;
   const spans: Span[] = [];
-  if (!TWELVE_DIGITS.test(text)) return spans;
   for (const m of text.matchAll(DIGIT_RUN)) {
     const run = m[0];
     const starts = [0];
@@ -67,9 +72,9 @@ function findCards(text: string): Span[] {
 
 const BUILT_IN: Record<DetectorName, Detector> = {
   pan: { name: 'pan', maxLength: 41, find: findCards },
-  email: regexDetector('email', /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/, 320, undefined, /@/),
-  ssn: regexDetector('ssn', /(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])/, 11, undefined, /\d{3}[- ]\d{2}[- ]\d{4}/),
-  iban: regexDetector('iban', /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/, 42, isValidIban, /[A-Z]{2}\d{2}/),
+  email: regexDetector('email', /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/, 320, undefined, /@/, 6),
+  ssn: regexDetector('ssn', /(?<![\d-])(?!000|666|9\d\d)\d{3}[- ](?!00)\d{2}[- ](?!0000)\d{4}(?![\d-])/, 11, undefined, /\d{3}[- ]\d{2}[- ]\d{4}/, 11),
+  iban: regexDetector('iban', /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/, 42, isValidIban, /[A-Z]{2}\d{2}/, 15),
   phone: regexDetector(
     'phone',
     /(?<![\w+.-]|\d[ .-])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)|\d{1,4})(?:[ .-]?\d{2,4}){2,4}|\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4})(?![\w]|[ .-]\d)/,
@@ -79,6 +84,7 @@ const BUILT_IN: Record<DetectorName, Detector> = {
       return digits >= 10 && digits <= 15;
     },
     /\d{3}[ .)-]{1,2}\d{3}|\+\d/,
+    10,
   ),
   jwt: regexDetector('jwt', /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{0,1024}/, 8192, undefined, /eyJ/),
   aws_key: regexDetector(

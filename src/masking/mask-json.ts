@@ -8,11 +8,11 @@
  * - a number literal that is a card number becomes a masked string (the only type change: the value is gone).
  * A text that is not JSON is masked as plain text.
  */
-import { findNodeAtLocation, getNodeValue, parseTree, type Node, type ParseError } from 'jsonc-parser';
-import { exec } from 'jsonpath-rfc9535';
+import { parseTree, visit, type Node, type ParseError } from 'jsonc-parser';
 import { isCardNumber } from './luhn';
 import { renderMask } from './mask-style';
 import { maskText } from './mask-text';
+import { selectFieldNodes } from './select-fields';
 import { addCount, type MaskCounts, type MaskPlan } from './types';
 
 const MAX_NESTED_JSON = 4;
@@ -21,56 +21,6 @@ interface Edit {
   readonly offset: number;
   readonly length: number;
   readonly text: string;
-}
-
-type PathKey = string;
-
-/** A path as one string, built the same way here and while walking: no arrays per node. */
-function childKey(parent: PathKey, segment: string | number): PathKey {
-  return typeof segment === 'number' ? `${parent}\u001f#${segment}` : `${parent}\u001f.${segment}`;
-}
-
-function keyOf(path: readonly (string | number)[]): PathKey {
-  let key = '';
-  for (const segment of path) key = childKey(key, segment);
-  return key;
-}
-
-/** A JSON-RPC result's `structuredContent` is a document of its own: @mask_fields apply relative to it too. */
-const SUB_DOCUMENTS: readonly (readonly string[])[] = [['result', 'structuredContent']];
-
-/** The node's value where the FIRST of duplicate keys wins (getNodeValue keeps the last). */
-function firstWinsValue(node: Node): unknown {
-  if (node.type === 'array') return (node.children ?? []).map(firstWinsValue);
-  if (node.type !== 'object') return node.value;
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const prop of node.children ?? []) {
-    const [k, v] = prop.children ?? [];
-    const key = String(k?.value);
-    if (v !== undefined && !Object.prototype.hasOwnProperty.call(out, key)) out[key] = firstWinsValue(v);
-  }
-  return out;
-}
-
-/**
- * Path keys selected by the plan's JSONPaths in this document. With duplicate keys a reader may keep the
- * first or the last, so the paths are evaluated on both readings and every duplicate on a path is redacted.
- */
-function selectFieldPaths(root: Node, fields: readonly string[]): Set<PathKey> {
-  const selected = new Set<PathKey>();
-  if (fields.length === 0) return selected;
-  const documents: { prefix: readonly string[]; value: unknown }[] = [
-    { prefix: [], value: getNodeValue(root) },
-    { prefix: [], value: firstWinsValue(root) },
-  ];
-  for (const prefix of SUB_DOCUMENTS) {
-    const sub = findNodeAtLocation(root, [...prefix]);
-    if (sub !== undefined) documents.push({ prefix, value: getNodeValue(sub) }, { prefix, value: firstWinsValue(sub) });
-  }
-  for (const doc of documents) {
-    for (const field of fields) exec(doc.value as never, field, (_v, p) => selected.add(keyOf([...doc.prefix, ...p])));
-  }
-  return selected;
 }
 
 function parseJson(text: string): Node | undefined {
@@ -86,35 +36,79 @@ function looksLikeJson(text: string): boolean {
 
 function maskString(value: string, plan: MaskPlan, counts: MaskCounts, depth: number): string {
   if (depth < MAX_NESTED_JSON && looksLikeJson(value)) {
-    const inner = parseJson(value);
-    if (inner !== undefined) return applyEdits(value, collectEdits(value, inner, plan, counts, depth + 1));
+    const edits = editsOf(value, plan, counts, depth + 1);
+    if (edits !== undefined) return applyEdits(value, edits);
   }
   return maskText(value, plan.detectors, plan.style, counts);
 }
 
+/** The edits for a JSON text, or undefined when it is not JSON (then nothing was counted). */
+function editsOf(text: string, plan: MaskPlan, counts: MaskCounts, depth: number): Edit[] | undefined {
+  if (plan.fields.length === 0) return streamEdits(text, plan, counts, depth);
+  const root = parseJson(text);
+  return root === undefined ? undefined : collectEdits(text, root, plan, counts, depth);
+}
+
+/**
+ * Without @mask_fields no syntax tree is needed: jsonc-parser's visitor streams the value literals past
+ * (property names are not values and are left alone, as in the tree walk), with far fewer allocations.
+ * Counts go to a scratch record and are kept only if the whole text was JSON.
+ */
+function streamEdits(text: string, plan: MaskPlan, counts: MaskCounts, depth: number): Edit[] | undefined {
+  const masksCards = plan.detectors.some((d) => d.name === 'pan');
+  const local: MaskCounts = {};
+  const edits: Edit[] = [];
+  let failed = false;
+  visit(
+    text,
+    {
+      onLiteralValue(value: unknown, offset: number, length: number) {
+        if (typeof value === 'string') {
+          const masked = maskString(value, plan, local, depth);
+          if (masked !== value) edits.push({ offset, length, text: JSON.stringify(masked) });
+        } else if (typeof value === 'number' && masksCards && length >= 13) {
+          const literal = text.slice(offset, offset + length);
+          if (isCardNumber(literal)) {
+            edits.push({ offset, length, text: JSON.stringify(renderMask(plan.style, 'pan', literal)) });
+            addCount(local, 'pan');
+          }
+        }
+      },
+      onError() {
+        failed = true;
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+  );
+  if (failed) return undefined;
+  for (const [detector, n] of Object.entries(local)) addCount(counts, detector, n);
+  return edits;
+}
+
 function collectEdits(text: string, root: Node, plan: MaskPlan, counts: MaskCounts, depth: number): Edit[] {
-  const fieldPaths = selectFieldPaths(root, plan.fields);
+  const fieldNodes = selectFieldNodes(text, root, plan.fields);
   const masksCards = plan.detectors.some((d) => d.name === 'pan');
   const edits: Edit[] = [];
-  const tracksPaths = fieldPaths.size > 0;
-  const visit = (node: Node, path: PathKey): void => {
-    if (tracksPaths && fieldPaths.has(path)) {
+  const tracksFields = fieldNodes.size > 0;
+  const visit = (node: Node): void => {
+    if (tracksFields && fieldNodes.has(node)) {
       edits.push({ offset: node.offset, length: node.length, text: JSON.stringify('[REDACTED:field]') });
       addCount(counts, 'field');
       return;
     }
-    if (node.type === 'object') {
-      for (const prop of node.children ?? []) {
-        const [k, v] = prop.children ?? [];
-        if (k !== undefined && v !== undefined) visit(v, tracksPaths ? childKey(path, String(k.value)) : path);
+    const children = node.children;
+    if (node.type === 'object' && children !== undefined) {
+      for (const prop of children) {
+        const v = prop.children?.[1];
+        if (v !== undefined) visit(v);
       }
-    } else if (node.type === 'array') {
-      (node.children ?? []).forEach((child, i) => visit(child, tracksPaths ? childKey(path, i) : path));
+    } else if (node.type === 'array' && children !== undefined) {
+      for (const child of children) visit(child);
     } else if (node.type === 'string') {
-      const raw = String(node.value);
+      const raw = node.value as string;
       const masked = maskString(raw, plan, counts, depth);
       if (masked !== raw) edits.push({ offset: node.offset, length: node.length, text: JSON.stringify(masked) });
-    } else if (node.type === 'number' && masksCards) {
+    } else if (node.type === 'number' && masksCards && node.length >= 13) {
       const literal = text.slice(node.offset, node.offset + node.length);
       if (isCardNumber(literal)) {
         edits.push({ offset: node.offset, length: node.length, text: JSON.stringify(renderMask(plan.style, 'pan', literal)) });
@@ -122,7 +116,7 @@ function collectEdits(text: string, root: Node, plan: MaskPlan, counts: MaskCoun
       }
     }
   };
-  visit(root, '');
+  visit(root);
   return edits;
 }
 
@@ -140,7 +134,6 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
 
 /** Masks a JSON document (or, when it does not parse, the plain text). Never throws. */
 export function maskJsonText(text: string, plan: MaskPlan, counts: MaskCounts): string {
-  const root = parseJson(text);
-  if (root === undefined) return maskText(text, plan.detectors, plan.style, counts);
-  return applyEdits(text, collectEdits(text, root, plan, counts, 0));
+  const edits = editsOf(text, plan, counts, 0);
+  return edits === undefined ? maskText(text, plan.detectors, plan.style, counts) : applyEdits(text, edits);
 }

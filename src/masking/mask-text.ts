@@ -5,8 +5,17 @@
 import { renderMask } from './mask-style';
 import { addCount, type Detector, type MaskCounts, type MaskStyle, type Span } from './types';
 
+const NONE: Span[] = [];
+
 export function findSpans(text: string, detectors: readonly Detector[]): Span[] {
-  const all = detectors.flatMap((d) => d.find(text));
+  // Most strings match nothing: no array is built for them.
+  let all: Span[] | undefined;
+  for (const d of detectors) {
+    const found = d.find(text);
+    if (found.length > 0) all = all === undefined ? [...found] : all.concat(found);
+  }
+  if (all === undefined) return NONE;
+  if (all.length === 1) return all;
   all.sort((a, b) => a.start - b.start || b.end - a.end);
   const kept: Span[] = [];
   let end = -1;
