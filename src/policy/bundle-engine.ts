@@ -2,12 +2,14 @@
  * How bundles are loaded and start serving, from `engine.*`: the validation cache directory, and with
  * `engine.workers` > 0 the worker pool. A bundle on the pool serves only once every worker holds it
  * (install waits for that), and the revision it replaces is dropped from the workers after the swap.
- * Installs are serialized, so reloads swap in the order they were loaded.
+ * Installs are serialized, so reloads swap in the order they were loaded. A serving bundle's remaining
+ * slices are preparsed in idle time (warm-bundle.ts).
  */
 import { createEvaluationPool, PoolLoadError, type EvaluationPool } from './evaluation-pool';
 import type { LoadBundleOptions } from './load-bundle';
 import type { BundleProblem, PolicyBundle } from './types';
 import type { Logger } from '../log/logger';
+import { warmBundle } from './warm-bundle';
 
 export interface EngineSettings {
   readonly cache_dir: string;
@@ -42,6 +44,7 @@ export function createBundleEngine(settings: EngineSettings, deps: BundleEngineD
   const cacheDir = settings.cache_dir === '' ? {} : { cacheDir: settings.cache_dir };
   let serving: PolicyBundle | undefined;
   let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
 
   const installNow = async (bundle: PolicyBundle, swap: (bundle: PolicyBundle) => void): Promise<readonly BundleProblem[] | undefined> => {
     try {
@@ -54,6 +57,8 @@ export function createBundleEngine(settings: EngineSettings, deps: BundleEngineD
     serving = bundle;
     swap(bundle);
     if (previous !== bundle) previous?.offThread?.release();
+    // On the pool the workers warm their own copies; the main thread's copy only serves rare sync paths.
+    if (bundle.offThread === undefined) warmBundle(bundle, () => serving === bundle && !closed);
     return undefined;
   };
 
@@ -64,6 +69,9 @@ export function createBundleEngine(settings: EngineSettings, deps: BundleEngineD
       queue = done;
       return done;
     },
-    close: async () => pool?.close(),
+    async close() {
+      closed = true;
+      await pool?.close();
+    },
   };
 }

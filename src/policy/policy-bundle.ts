@@ -41,6 +41,7 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
     policyIds: parts.policyIds,
     hasFunction: (name) => parts.sliceOf.has(name),
     evaluate: (input) => evaluateInput(parts, input),
+    warm: (count) => parts.engine.prepareNext(count),
     ...(parts.offThread === undefined ? {} : { offThread: parts.offThread }),
     listTools: createToolLister(parts, parts.toolListingCacheSize),
     ancestorsOf: (key) => parts.store.ancestors.get(key) ?? [],

@@ -5,6 +5,7 @@
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { prepareBundle } from './load-bundle';
+import { warmBundle } from './warm-bundle';
 import type { FromWorker, ToWorker } from './pool-protocol';
 import type { PolicyBundle, PolicyDecision } from './types';
 
@@ -27,6 +28,7 @@ export function serveWorker(port: Pick<MessagePort, 'on' | 'postMessage'>): void
         }
         held.set(message.loadId, { generation: message.generation, bundle: result.bundle });
         send({ kind: 'loaded', loadId: message.loadId });
+        warmBundle(result.bundle, () => held.get(message.loadId)?.bundle === result.bundle);
         return;
       }
       case 'drop':

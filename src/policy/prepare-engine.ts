@@ -5,18 +5,20 @@
  * to this engine instance, so a reload into a reused generation always re-preparses its own slices (the
  * cache has no delete: reusing the same ids keeps memory bounded by two generations, as watchBundle
  * alternates "a"/"b"). A slice Cedar refuses to preparse answers undefined, and the call is denied.
+ * prepareNext lets the server preparse the rest in idle time after it is ready (warmBundle).
  */
 import { preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
 
 export interface PreparedEngine {
   /** The preparsed policy-set id of slice `index`, preparsed now if this is its first use. */
   sliceId(index: number): string | undefined;
-  /** Preparse every slice now (workers warming up, tests). Returns the indexes Cedar refused. */
-  prepareAll(): number[];
+  /** Preparse up to `count` slices not yet prepared (background warm-up); returns how many are left. */
+  prepareNext(count: number): number;
 }
 
 export function prepareEngine(generation: string, slices: readonly (readonly string[])[], textById: ReadonlyMap<string, string>): PreparedEngine {
   const ids: (string | null | undefined)[] = new Array<string | null | undefined>(slices.length);
+  let next = 0;
   const sliceId = (index: number): string | undefined => {
     const known = ids[index];
     if (known !== undefined) return known ?? undefined;
@@ -34,6 +36,13 @@ export function prepareEngine(generation: string, slices: readonly (readonly str
   };
   return {
     sliceId,
-    prepareAll: () => slices.flatMap((_, index) => (sliceId(index) === undefined ? [index] : [])),
+    prepareNext(count) {
+      for (let done = 0; done < count && next < slices.length; next += 1) {
+        if (ids[next] !== undefined) continue;
+        sliceId(next);
+        done += 1;
+      }
+      return slices.length - next;
+    },
   };
 }

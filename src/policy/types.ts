@@ -66,6 +66,8 @@ export interface PolicyBundle {
   listTools(request: ToolListRequest): ToolListing;
   /** Keys (`Type::"id"`) of an entity's ancestors in entities.json, transitively; [] when unknown (approver membership). */
   ancestorsOf?(key: string): readonly string[];
+  /** Prepares up to `count` more of its policy slices now (idle-time warm-up, warm-bundle.ts); returns how many are left. */
+  warm?(count: number): number;
 }
 
 /** One bundle revision staged on the evaluation pool (evaluation-pool.ts). */
