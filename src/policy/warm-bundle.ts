@@ -5,7 +5,7 @@
  */
 import type { PolicyBundle } from './types';
 
-export const WARM_STEP_SLICES = 4;
+export const WARM_STEP_SLICES = 1;
 
 export function warmBundle(bundle: PolicyBundle, stillServing: () => boolean): void {
   const step = (): void => {
