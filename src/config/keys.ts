@@ -38,7 +38,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'limits.max_body_bytes', kind: 'int', default: 1048576, help: 'largest request body callgate parses (match Envoy max_request_bytes)' },
   { path: 'limits.max_json_depth', kind: 'int', default: 64, help: 'deepest JSON nesting accepted in a call' },
   { path: 'limits.max_batch_size', kind: 'int', default: 32, help: 'most messages accepted in an MCP 2025-03-26 JSON-RPC batch' },
-  { path: 'limits.max_in_flight', kind: 'int', default: 256, help: 'most Checks evaluated at once (including those waiting on token verification); beyond it a Check is denied 503 ERR_SERVICE_OVERLOADED at once' },
+  { path: 'limits.max_in_flight', kind: 'int', default: 256, help: 'most Checks evaluated at once (including those waiting on token verification or a policy worker); beyond it a Check is denied 503 ERR_SERVICE_OVERLOADED at once' },
   { path: 'masking.style', kind: 'string', default: 'full', help: 'how detected values are replaced: full ([REDACTED:pan]), partial (keep last 4), token (HMAC pseudonym)' },
   { path: 'masking.token_key', kind: 'string', default: '', help: 'HMAC key for the token style (at least 16 characters; prefer the environment variable)' },
   { path: 'masking.max_body_bytes', kind: 'int', default: 4194304, help: 'largest body (after decoding) ext_proc masks; larger bodies fail closed' },
