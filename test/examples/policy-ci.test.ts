@@ -54,13 +54,13 @@ describe('examples/policy-ci workflow', () => {
     expect(result.errors).toEqual([]);
   });
 
-  it('runs on pull requests, validate with GitHub annotations, fmt --check, test with coverage and JUnit, impact with --fail-on', () => {
+  it('runs on pull requests, validate and test with GitHub annotations, fmt --check, test with coverage and JUnit, impact with --fail-on', () => {
     expect(parse(text).on).toHaveProperty('pull_request');
     const commands = callgateInvocations().map((tokens) => tokens.filter((t) => !t.startsWith('"') && !t.startsWith('$')).join(' '));
     expect(commands).toEqual([
       'validate --format github',
       'fmt --check',
-      'test --coverage --min-coverage 100 --junit reports/policy-tests.xml',
+      'test --coverage --min-coverage 100 --junit reports/policy-tests.xml --format github',
       'impact --base --head --decisions --format markdown --fail-on deny-to-allow',
     ]);
   });
@@ -137,6 +137,7 @@ describe('examples/policy-ci steps on a pull request', () => {
     const r = runStep('test');
     expect(r.status).toBe(1);
     expect(`${r.stdout}\n${r.stderr}`).toContain('tools-engineering-read');
+    expect(r.stdout).toMatch(/^::error file=policies\/tools\.cedar,line=\d+,title=callgate test%3A coverage in policy tools-engineering-read::/m);
     expect(existsSync(path.join(repo, 'reports/policy-tests.xml'))).toBe(true);
   });
 
