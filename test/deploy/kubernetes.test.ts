@@ -123,6 +123,9 @@ describe('kustomize base', () => {
   it('ships the repository policies unchanged in the policies ConfigMap, with a stable name for hot reload', () => {
     const generator = kustomization.configMapGenerator.find((g) => g.name === 'callgate-policies');
     expect(generator?.options?.disableNameSuffixHash).toBe(true);
+    // A ConfigMap holds no directories: every policy of the bundle must sit at the top of policies/.
+    const nested = readdirSync(path.join(REPO_ROOT, 'policies'), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('/') && f.endsWith('.cedar'));
+    expect(nested).toEqual([]);
     const bundleFiles = readdirSync(path.join(REPO_ROOT, 'policies')).filter((f) => /\.(cedar|cedarschema)$|^entities\.json$/.test(f)).sort();
     expect(generator?.files.map((f) => path.basename(f)).sort()).toEqual(bundleFiles);
     for (const file of bundleFiles) {
