@@ -83,10 +83,11 @@ function service(app: RunningApp): Approvals {
   return s;
 }
 
-describe('approvals through the Envoy emulation', () => {
+// engine.workers 1: the approvals step also follows decisions evaluated on the policy worker pool.
+describe.each(['0', '1'])('approvals through the Envoy emulation (engine.workers %s)', (workers) => {
   let stack: Awaited<ReturnType<typeof startStack>>;
   beforeAll(async () => {
-    stack = await startStack({});
+    stack = await startStack({ 'engine.workers': workers });
   });
   afterAll(() => stack.close());
   beforeEach(() => {
