@@ -76,7 +76,6 @@ export const ERROR_TABLE = {
   ERR_SERVICE_OVERLOADED: { http: 503, reason: 'authorization service overloaded' },
   ERR_SERVICE_MISCONFIGURED: { http: 503, reason: 'authorization service misconfigured' },
   ERR_AUDIT_UNAVAILABLE: { http: 503, reason: 'the decision could not be recorded' },
-  ERR_AUDIT_UNAVAILABLE: { http: 503, reason: 'the decision could not be recorded' },
   ERR_INTERNAL: { http: 503, reason: 'internal error' },
 } as const satisfies Record<string, { http: number; reason: string }>;
 
