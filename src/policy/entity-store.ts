@@ -53,7 +53,11 @@ export function collectRequestEntities(store: EntityStore, request: EntityReques
   const pending = [resourceKey, ...local.keys(), ...neighbours(principalKey, chosen.get(principalKey), store)];
   for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
     if (chosen.has(key)) continue;
-    const entity = local.get(key) ?? store.entities.get(key) ?? (key === resourceKey ? bareServer(request.resource) : undefined);
+    const requested = local.get(key);
+    const stored = store.entities.get(key);
+    // A request entity (an agent's on-behalf-of user from the token) keeps the parents and attributes
+    // entities.json gives the same uid, as the principal does: a forbid on a stored group still applies.
+    const entity = requested !== undefined ? mergeWithStored(requested, stored) : stored ?? (key === resourceKey ? bareServer(request.resource) : undefined);
     if (entity === undefined) continue;
     chosen.set(key, entity);
     pending.push(...neighbours(key, entity, store));
@@ -61,7 +65,7 @@ export function collectRequestEntities(store: EntityStore, request: EntityReques
   return [...chosen.values()];
 }
 
-/** The principal from identity, with the parents entities.json gives the same uid added. */
+/** An entity from identity (the principal, or a request entity), with the parents entities.json gives the same uid added. */
 function mergeWithStored(principal: EntityJson, stored: EntityJson | undefined): EntityJson {
   if (stored === undefined) return principal;
   const parents = new Map([...principal.parents, ...stored.parents].map((p) => [uidKey(p), p]));

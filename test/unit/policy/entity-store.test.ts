@@ -47,6 +47,16 @@ describe('collectRequestEntities', () => {
     const merged = collectRequestEntities(store, { principal: principal('User', 'stored-alice', ['a']), requestEntities: [], resource: 'x' });
     expect(merged.find((e) => uidKey(e.uid) === 'User::"stored-alice"')?.parents).toEqual([{ type: 'Group', id: 'a' }, { type: 'Group', id: 'lonely' }]);
   });
+
+  it('merges a request entity with the stored entity of the same uid (an agent acting for a stored user)', () => {
+    const agent = principal('Agent', 'bot', [], { onBehalfOf: { __entity: { type: 'User', id: 'stored-alice' } } });
+    const fromToken = principal('User', 'stored-alice', ['a']);
+    const got = collectRequestEntities(store, { principal: agent, requestEntities: [fromToken], resource: 'x' });
+    const alice = got.find((e) => uidKey(e.uid) === 'User::"stored-alice"');
+    expect(alice?.parents).toEqual([{ type: 'Group', id: 'a' }, { type: 'Group', id: 'lonely' }]);
+    expect(alice?.attrs).toMatchObject({ email: 'a@x' });
+    expect(keys(got)).toEqual(expect.arrayContaining(['Group::"lonely"', 'Group::"a"', 'Group::"b"', 'Group::"c"']));
+  });
 });
 
 describe('what reaches Cedar (injected authorize seam)', () => {
