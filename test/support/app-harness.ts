@@ -7,6 +7,8 @@ import { createLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/metrics/metrics';
 import type { AuditRecord } from '../../src/audit/audit-record';
 import { isApprovalAuditRecord, type ApprovalAuditRecord } from '../../src/audit/approval-audit-record';
+import { createAuditSink, NO_AUDIT } from '../../src/audit/audit-sink';
+import { auditSinkSettingsOf } from '../../src/audit/audit-settings';
 
 export interface RunningApp {
   readonly app: App;
@@ -21,7 +23,13 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(flags: Record<string, string>, options: { now?: () => Date } = {}): Promise<RunningApp> {
+export interface StartAppOptions {
+  readonly now?: () => Date;
+  /** Also write every record to the sink `audit.*` configures (e.g. `audit.sink=file`, for `callgate audit verify`). */
+  readonly alsoConfiguredAudit?: boolean;
+}
+
+export async function startApp(flags: Record<string, string>, options: StartAppOptions = {}): Promise<RunningApp> {
   const config = loadConfig({
     flags: { 'listen.grpc': '127.0.0.1:0', 'listen.http': '127.0.0.1:0', watch_policies: 'false', 'log.level': 'info', 'approvals.store': 'sqlite::memory:', ...flags },
   });
@@ -34,8 +42,16 @@ export async function startApp(flags: Record<string, string>, options: { now?: (
   });
   const audit: AuditRecord[] = [];
   const approvalEvents: ApprovalAuditRecord[] = [];
+  const configured = options.alsoConfiguredAudit === true ? createAuditSink(auditSinkSettingsOf(config)) : NO_AUDIT;
   const app = buildApp(config, {
-    audit: { write: (record) => void (isApprovalAuditRecord(record) ? approvalEvents.push(record) : audit.push(record)), close: () => undefined },
+    audit: {
+      write: (record) => {
+        configured.write(record);
+        if (isApprovalAuditRecord(record)) approvalEvents.push(record);
+        else audit.push(record);
+      },
+      close: () => configured.close(),
+    },
     log: createLogger(config.log.level, sink),
     metrics: createMetrics({ collectProcessMetrics: false }),
     now: options.now ?? (() => new Date()),
