@@ -68,7 +68,7 @@ export const ERROR_TABLE = {
   ERR_MASK_NO_DECISION: { http: 500, reason: 'no ext_authz decision was forwarded to the masking stage' },
   ERR_MASK_BODY_TOO_LARGE: { http: 500, reason: 'body or event exceeds the masking limit' },
   ERR_MASK_ENCODING: { http: 500, reason: 'body content-encoding cannot be masked' },
-  ERR_MASK_INVALID_BODY: { http: 500, reason: 'request body cannot have arguments redacted' },
+  ERR_MASK_INVALID_BODY: { http: 500, reason: 'body cannot be processed: a request body for argument redaction, or a tools/list answer, that is not the expected JSON' },
   ERR_MASK_UNEXPECTED_MESSAGE: { http: 500, reason: 'unexpected ext_proc message' },
   ERR_MASK_FAILED: { http: 500, reason: 'masking failed' },
   // service state and internal failures
