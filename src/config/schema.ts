@@ -154,7 +154,11 @@ export const configSchema = z
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
     engine: z.object({ cache_dir: z.string(), workers: z.number().int().min(0).max(64) }).strict(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.audit.mask_style !== 'token' || c.masking.token_key.length >= 16, {
+    message: 'audit.mask_style token needs masking.token_key of at least 16 characters',
+    path: ['audit', 'mask_style'],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type RouteEntry = z.infer<typeof routeSchema>;

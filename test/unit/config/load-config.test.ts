@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ flags: { 'no.such.key': '1' } })).toThrow(/unknown option/);
   });
 
+  it('rejects audit.mask_style token without a masking.token_key of 16 characters as a config error', () => {
+    expect(() => loadConfig({ env: { CALLGATE_AUDIT_MASK_STYLE: 'token' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { CALLGATE_AUDIT_MASK_STYLE: 'token' } })).toThrow(/audit\.mask_style/);
+    expect(loadConfig({ env: { CALLGATE_AUDIT_MASK_STYLE: 'token', CALLGATE_MASKING_TOKEN_KEY: 'k'.repeat(16) } }).audit.mask_style).toBe('token');
+  });
+
   it('rejects a missing config file clearly', () => {
     expect(() => loadConfig({ file: path.join(fixtures, 'nope.yaml') })).toThrow(/cannot read/);
   });
