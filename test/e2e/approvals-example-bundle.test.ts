@@ -5,12 +5,12 @@
  *
  * A service calls the destructive MCP tool `delete_repo` through the Envoy emulation configured from
  * envoy/sidecar.yaml → callgate (real gRPC) answers an `isError` tool result with approval_id and
- * approve_url (a 2025-11-25 client: the -32042 URL elicitation, same approval, same URL) → an on-call
- * approver (Group::"oncall" from her token's groups) signs in at a real oidc-provider in real headless
- * Chromium and approves at the approve_url → the retry reaches the tool once → the next retry needs a new
- * approval → the signed audit file holds, in order and joined by approval and decision ids, the denied
- * decision, requested, approved, the allowed decision, consumed (each approval event just before the
- * decision record of the Check that caused it) → `callgate audit verify` accepts it.
+ * approve_url (a 2025-11-25 client: the -32042 URL elicitation, same approval, same URL) → at the
+ * approve_url, in real headless Chromium after a login at a real oidc-provider, mallory (not on call) is
+ * refused and alice (Group::"oncall" from her token's groups) approves → the retry reaches the tool once →
+ * the next retry needs a new approval → the signed audit file holds, in order and joined by approval and
+ * decision ids, the denied decision, requested, approved, the allowed decision, consumed (each approval
+ * event just before the decision record of the Check that caused it) → `callgate audit verify` accepts it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -122,7 +122,21 @@ describe('example bundle: a service needs an on-call approval for a destructive 
     expect(elicited.rpc.error?.data?.elicitations).toEqual([{ mode: 'url', elicitationId: id, url: approveUrl, message: elicited.rpc.error?.message }]);
     expect(upstream.received).toHaveLength(0);
 
-    // 3. alice (on call, per her token's groups) follows the link, signs in, reviews the call and approves
+    // 3a. mallory (not on call: her token's groups are ["dev"]) signs in at the same link: refused, still pending
+    const outsider = await browser.newContext();
+    try {
+      const page = await outsider.newPage();
+      await page.goto(approveUrl);
+      await signInAtDevProvider(page, 'mallory', `http://${callgate.http}/approvals`);
+      await page.fill('#approve-form textarea[name="reason"]', 'looks fine to me');
+      await page.click('#approve');
+      expect(await page.textContent('#notice')).toContain('not a member');
+      expect(await page.textContent('#status')).toBe('pending');
+    } finally {
+      await outsider.close();
+    }
+
+    // 3b. alice (on call, per her token's groups) follows the link, signs in, reviews the call and approves
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
