@@ -12,9 +12,8 @@ export interface EntityRef {
   readonly id: string;
 }
 
-export interface Approval {
-  readonly id: string;
-  readonly status: ApprovalStatus;
+/** What the data path asks for when a call is denied by an `@approval` forbid. */
+export interface ApprovalRequest {
   /** SHA-256 (hex) of the canonical call: principal, function, server, RFC 8785 JSON of the input, policy id. */
   readonly fingerprint: string;
   readonly principal: EntityRef;
@@ -27,6 +26,11 @@ export interface Approval {
   readonly approverGroup: EntityRef;
   /** The input masked with src/masking detectors, for display to approvers. */
   readonly maskedInput: unknown;
+}
+
+export interface Approval extends ApprovalRequest {
+  readonly id: string;
+  readonly status: ApprovalStatus;
   /** ISO 8601. */
   readonly createdAt: string;
   /** ISO 8601. */
@@ -63,17 +67,6 @@ export interface ApprovalNotifier {
   notifyRequested(approval: Approval, approveUrl: string): void;
 }
 
-/** What the data path asks for when a call is denied by an `@approval` forbid. */
-export interface ApprovalRequest {
-  readonly fingerprint: string;
-  readonly principal: EntityRef;
-  readonly onBehalfOf?: EntityRef;
-  readonly function: string;
-  readonly server: string;
-  readonly policyId: string;
-  readonly approverGroup: EntityRef;
-  readonly maskedInput: unknown;
-}
 
 /** Result of a conditional status change in a store. */
 export type TransitionResult =
