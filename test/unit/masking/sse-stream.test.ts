@@ -70,6 +70,32 @@ describe('SSE stream masking', () => {
     expect(masker.push(Buffer.from('data: 4111 1111 1111 1111 and more')).kind).toBe('too-large');
   });
 
+  it('an event whose JSON spans several data lines is masked as the one payload a client sees', () => {
+    const event =
+      'id: 7\r\ndata: {"jsonrpc":"2.0","id":1,\r\ndata:  "result":{"structuredContent":{"cvv":"123","card":"4111 1111 1111 1111"}}}\r\nevent: message\r\n\r\n';
+    const out = runChunks([Buffer.from(event)]);
+    expect(out).not.toMatch(/"123"|4111/);
+    const [block] = out.split('\r\n\r\n');
+    const lines = (block ?? '').split('\r\n');
+    expect(lines).toContain('id: 7');
+    expect(lines).toContain('event: message');
+    const payload = lines.filter((l) => l.startsWith('data:')).map((l) => l.replace(/^data: ?/, '')).join('\n');
+    const parsed = JSON.parse(payload) as { result: { structuredContent: { cvv: string; card: string } } };
+    expect(parsed.result.structuredContent.cvv).toMatch(/REDACTED/);
+    expect(parsed.result.structuredContent.card).toBe('[REDACTED:pan]');
+    expect(out.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('a tools/list result spread over data lines is filtered, not failed', () => {
+    const toolsPlan: MaskPlan = { ...plan, visibleTools: new Set(['keep']) };
+    const event = 'data: {"jsonrpc":"2.0","id":2,"result":{"tools":[\ndata: {"name":"keep"},{"name":"hide"}]}}\n\n';
+    const counts = {};
+    const out = maskEventStreamText(event, toolsPlan, counts);
+    const payload = out.trimEnd().split('\n').map((l) => l.replace(/^data: ?/, '')).join('\n');
+    expect((JSON.parse(payload) as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name)).toEqual(['keep']);
+    expect(counts).toMatchObject({ hidden_tool: 1 });
+  });
+
   it('maskEventStreamText never throws', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200 }), (t) => expect(typeof maskEventStreamText(t, plan, {})).toBe('string')));
   });
