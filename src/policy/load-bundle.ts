@@ -13,6 +13,7 @@ import type { BundleLoadResult, BundleProblem, OffThreadEvaluation } from './typ
 import { readBundleFiles, type BundleFiles } from './bundle-files';
 import { explicitEntities, schemaShapesOf } from './function-shapes';
 import { contextReadsOf } from './context-reads';
+import { entityReadsOf } from './entity-reads';
 import { readPolicyAnnotations } from '../obligations/policy-annotations';
 import { validateBundleFiles, type ValidatedBundle } from './validate-bundle';
 import { readValidationCache, validationCacheKey, writeValidationCache } from './validation-cache';
@@ -101,7 +102,9 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
     return invalid(explicit.problems.map((message) => ({ code: 'entities', file: validated.entitiesFile, message })));
   }
   const jsonById = new Map(policies.map((p) => [p.id, p.json]));
-  const sliceReads = slices.map((ids) => contextReadsOf(ids.map((id) => jsonById.get(id)).filter((j) => j !== undefined)));
+  const sliceJson = slices.map((ids) => ids.map((id) => jsonById.get(id)).filter((j) => j !== undefined));
+  const sliceReads = sliceJson.map(contextReadsOf);
+  const sliceEntityReads = sliceJson.map(entityReadsOf);
   const bundle = createPolicyBundle({
     revision: validated.revision,
     policyIds: Object.freeze(policies.map((p) => p.id)),
@@ -112,6 +115,7 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
     authorize: options.authorize ?? defaultAuthorize,
     shapes,
     sliceReads,
+    sliceEntityReads,
     ...(options.offThread === undefined ? {} : { offThread: options.offThread(validated) }),
     slicePolicies: slices.map((ids) => Object.fromEntries(ids.map((id) => [id, textById.get(id) ?? '']))),
     toolListingCacheSize: options.toolListingCacheSize ?? 1000,

@@ -7,6 +7,7 @@ import { mapDecision } from './map-decision';
 import type { PreparedEngine } from './prepare-engine';
 import { conformToType } from './conform-to-schema';
 import { pickContext, type ContextReads } from './context-reads';
+import { pickEntityAttrs, READ_EVERYTHING, type EntityReads } from './entity-reads';
 import type { SchemaShapes } from './function-shapes';
 import { createToolLister } from './tool-listing';
 
@@ -27,6 +28,8 @@ export interface BundleParts {
   readonly shapes: SchemaShapes;
   /** Per slice: the top-level context attributes its policies can read. */
   readonly sliceReads: readonly ContextReads[];
+  /** Per slice: the entity attributes its policies can read and whether they consult the action's lineage. */
+  readonly sliceEntityReads?: readonly EntityReads[];
   /** This revision on the worker pool (engine.workers > 0). */
   readonly offThread?: OffThreadEvaluation;
   /** Per slice: policy id → text, for partial evaluation (tools/list). */
@@ -61,6 +64,7 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
   const args = conformToType(input.context.input ?? {}, shape.inputType, parts.shapes.names, '$.input');
   if (args.kind === 'invalid') return requestInvalid(`${args.path}: ${args.message}`);
   const sliceId = parts.engine.sliceId(slice);
+  const entityReads = parts.sliceEntityReads?.[slice] ?? READ_EVERYTHING;
   if (sliceId === undefined) {
     return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: `the policies of "${input.action}" could not be prepared` }] };
   }
@@ -72,7 +76,7 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
       context: pickContext({ ...input.context, input: args.value }, parts.sliceReads[slice] ?? { kind: 'all' }),
       validateRequest: false,
       preparsedPolicySetId: sliceId,
-      entities: [...collectRequestEntities(parts.store, input), ...shape.actionEntities],
+      entities: pickEntityAttrs(entityReads.actionLineage ? [...collectRequestEntities(parts.store, input), ...shape.actionEntities] : collectRequestEntities(parts.store, input), entityReads),
     });
     return mapDecision(answer, parts.annotations);
   } catch (err) {
