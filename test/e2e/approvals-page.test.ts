@@ -13,12 +13,11 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startApp, type RunningApp } from '../support/app-harness';
 import { startUpstream, type Upstream } from '../support/upstream';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, type EnvoyEmulator } from '../support/envoy-emulator';
+import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../support/envoy-emulator';
 import { freePort, startLoginProvider, type LoginProvider } from '../support/oidc/login-provider-process';
 import { launchChromium, signInAtDevProvider } from '../support/browser';
 
 const root = path.join(__dirname, '../..');
-const TEST_IDENTITY_HEADER = 'x-test-verified-jwt';
 const billingJob = { iss: 'https://idp.example.com', sub: 'billing-job', azp: 'billing-job', groups: ['ops-bots'] };
 const PAN = '4111 1111 1111 1111';
 const XSS = '<img src=x onerror="window.__xss=1">';
@@ -62,11 +61,7 @@ describe('approval through the approver page in Chromium', () => {
     envoy = await startEnvoyEmulator({
       ...options,
       timeoutMs: 5000,
-      metadataContext: (req) => {
-        const claims = req.headers[TEST_IDENTITY_HEADER];
-        if (claims === undefined) return undefined;
-        return { 'envoy.filters.http.jwt_authn': { jwt_payload: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) } };
-      },
+      metadataContext: simulatedJwtAuthn,
     });
     browser = await launchChromium();
   }, 60_000);
@@ -83,7 +78,7 @@ describe('approval through the approver page in Chromium', () => {
   const deleteOrder = (): Promise<Response> =>
     fetch(`${envoy.url}/functions/orders.delete`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [TEST_IDENTITY_HEADER]: Buffer.from(JSON.stringify(billingJob)).toString('base64url') },
+      headers: { 'content-type': 'application/json', ...verifiedClaimsHeader(billingJob) },
       body: JSON.stringify({ orderId: 'o-42', note: `card ${PAN} ${XSS}` }),
     });
 

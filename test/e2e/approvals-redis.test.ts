@@ -11,10 +11,9 @@ import { createApprovals } from '../../src/approvals/approval-service';
 import { openRedisStore } from '../../src/approvals/redis-store';
 import { startTestRedis, type TestRedis } from '../support/redis';
 import { startUpstream, type Upstream } from '../support/upstream';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, type EnvoyEmulator } from '../support/envoy-emulator';
+import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../support/envoy-emulator';
 
 const root = path.join(__dirname, '../..');
-const TEST_IDENTITY_HEADER = 'x-test-verified-jwt';
 const deployBot = { iss: 'https://idp.example.com', sub: 'deploy-bot', azp: 'deploy-bot', groups: ['platform-admins'] };
 
 interface Replica {
@@ -68,7 +67,7 @@ function callTool(envoy: EnvoyEmulator, args: object): Promise<Response> {
     body,
     headers: {
       'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18',
-      [TEST_IDENTITY_HEADER]: Buffer.from(JSON.stringify(deployBot)).toString('base64url'),
+      ...verifiedClaimsHeader(deployBot),
     },
   });
 }
@@ -90,10 +89,7 @@ describe('two callgate replicas sharing Redis', () => {
         await startEnvoyEmulator({
           ...options,
           timeoutMs: 5000,
-          metadataContext: (req) => {
-            const claims = req.headers[TEST_IDENTITY_HEADER];
-            return claims === undefined ? undefined : { 'envoy.filters.http.jwt_authn': { jwt_payload: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) } };
-          },
+          metadataContext: simulatedJwtAuthn,
         }),
       );
     }

@@ -11,12 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { startApp, type RunningApp } from '../support/app-harness';
 import { startUpstream, type Upstream } from '../support/upstream';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, type EnvoyEmulator } from '../support/envoy-emulator';
+import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../support/envoy-emulator';
 import type { Approvals } from '../../src/approvals/approval-service';
 import type { Approver } from '../../src/approvals/types';
 
 const root = path.join(__dirname, '../..');
-const TEST_IDENTITY_HEADER = 'x-test-verified-jwt';
 const deployBot = { iss: 'https://idp.example.com', sub: 'deploy-bot', azp: 'deploy-bot', groups: ['platform-admins'] };
 const carol: Approver = { principal: { type: 'User', id: 'carol' }, groups: [{ type: 'Group', id: 'oncall' }] };
 const dave: Approver = { principal: { type: 'User', id: 'dave' }, groups: [{ type: 'Group', id: 'engineering' }] };
@@ -28,7 +27,7 @@ interface ToolResult {
 }
 
 function asUser(payload: object): Record<string, string> {
-  return { [TEST_IDENTITY_HEADER]: Buffer.from(JSON.stringify(payload)).toString('base64url') };
+  return verifiedClaimsHeader(payload);
 }
 
 async function startStack(flags: Record<string, string>, now?: () => Date): Promise<{ callgate: RunningApp; envoy: EnvoyEmulator; upstream: Upstream; close(): Promise<void> }> {
@@ -38,11 +37,7 @@ async function startStack(flags: Record<string, string>, now?: () => Date): Prom
   const envoy = await startEnvoyEmulator({
     ...options,
     timeoutMs: 5000,
-    metadataContext: (req) => {
-      const claims = req.headers[TEST_IDENTITY_HEADER];
-      if (claims === undefined) return undefined;
-      return { 'envoy.filters.http.jwt_authn': { jwt_payload: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) } };
-    },
+    metadataContext: simulatedJwtAuthn,
   });
   return {
     callgate,

@@ -7,10 +7,9 @@
 import path from 'node:path';
 import { startApp, type RunningApp } from '../support/app-harness';
 import { startUpstream, type Upstream } from '../support/upstream';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, type EnvoyEmulator } from '../support/envoy-emulator';
+import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../support/envoy-emulator';
 
 const root = path.join(__dirname, '../..');
-const TEST_IDENTITY_HEADER = 'x-test-verified-jwt';
 
 const alice = { iss: 'https://idp.example.com', sub: 'alice', groups: ['payments-team'], email: 'alice@example.com' };
 const bob = { iss: 'https://idp.example.com', sub: 'bob', groups: ['engineering'] };
@@ -23,7 +22,7 @@ interface DenyBody {
 }
 
 function asUser(payload: object): Record<string, string> {
-  return { [TEST_IDENTITY_HEADER]: Buffer.from(JSON.stringify(payload)).toString('base64url') };
+  return verifiedClaimsHeader(payload);
 }
 
 describe('function calls through the Envoy emulation', () => {
@@ -38,11 +37,7 @@ describe('function calls through the Envoy emulation', () => {
     envoy = await startEnvoyEmulator({
       ...options,
       timeoutMs: 5000, // loaded CI machines; Envoy's 250 ms from the config is exercised by the emulator's own tests
-      metadataContext: (req) => {
-        const claims = req.headers[TEST_IDENTITY_HEADER];
-        if (claims === undefined) return undefined;
-        return { 'envoy.filters.http.jwt_authn': { jwt_payload: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) } };
-      },
+      metadataContext: simulatedJwtAuthn,
     });
   });
   afterAll(async () => {

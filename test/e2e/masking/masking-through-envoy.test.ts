@@ -6,14 +6,13 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startApp, type RunningApp } from '../../support/app-harness';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, type EnvoyEmulator } from '../../support/envoy-emulator';
+import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../../support/envoy-emulator';
 
 const root = path.join(__dirname, '../../..');
-const ID = 'x-test-verified-jwt';
 const alice = { iss: 'https://idp.example.com', sub: 'alice', groups: ['payments-team'] };
-const asAlice = { [ID]: Buffer.from(JSON.stringify(alice)).toString('base64url') };
+const asAlice = verifiedClaimsHeader(alice);
 const bob = { iss: 'https://idp.example.com', sub: 'bob', groups: ['engineering'] };
-const asBob = { [ID]: Buffer.from(JSON.stringify(bob)).toString('base64url') };
+const asBob = verifiedClaimsHeader(bob);
 
 interface Reply {
   contentType: string;
@@ -64,10 +63,7 @@ describe('masking through the Envoy emulation (ext_authz → ext_proc)', () => {
       ...options,
       timeoutMs: 5000,
       extProc: { address: callgate.grpc, messageTimeoutMs: 5000, statusOnError: 500 },
-      metadataContext: (req) => {
-        const claims = req.headers[ID];
-        return claims === undefined ? undefined : { 'envoy.filters.http.jwt_authn': { jwt_payload: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) } };
-      },
+      metadataContext: simulatedJwtAuthn,
     });
   });
   afterAll(async () => {

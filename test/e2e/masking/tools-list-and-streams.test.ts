@@ -8,11 +8,10 @@ import path from 'node:path';
 import { gzipSync, brotliCompressSync, deflateSync, gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { startApp, type RunningApp } from '../../support/app-harness';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, type EnvoyEmulator } from '../../support/envoy-emulator';
+import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../../support/envoy-emulator';
 
 const root = path.join(__dirname, '../../..');
-const ID = 'x-test-verified-jwt';
-const as = (claims: object): Record<string, string> => ({ [ID]: Buffer.from(JSON.stringify(claims)).toString('base64url') });
+const as = (claims: object): Record<string, string> => verifiedClaimsHeader(claims);
 const bob = as({ iss: 'https://idp.example.com', sub: 'bob', groups: ['engineering'] });
 const carol = as({ iss: 'https://idp.example.com', sub: 'carol', groups: ['platform-admins'] });
 const ciBot = as({ iss: 'https://idp.example.com', client_id: 'ci-bot', gty: 'client-credentials', groups: ['platform-admins'] });
@@ -93,10 +92,7 @@ describe('tools/list filtering, GET-resumed streams and compressed bodies throug
       ...options,
       timeoutMs: 5000,
       extProc: { address: callgate.grpc, messageTimeoutMs: 5000, statusOnError: 500 },
-      metadataContext: (req) => {
-        const claims = req.headers[ID];
-        return claims === undefined ? undefined : { 'envoy.filters.http.jwt_authn': { jwt_payload: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) } };
-      },
+      metadataContext: simulatedJwtAuthn,
     });
   });
   afterAll(async () => {
