@@ -3,6 +3,7 @@
  * top. Entries whose name starts with "." are skipped (a Kubernetes ConfigMap mount keeps the real files
  * under `..data` / `..<timestamp>` and links them from the top, so descending there would read them twice).
  * Symlinks are followed. The revision is a sha256 over the sorted relative paths and contents.
+ * `statBundleFiles` is the cheap look for a poll: the same files' identities and times, no contents read.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
@@ -32,6 +33,24 @@ export async function readBundleFiles(dir: string): Promise<BundleFiles> {
   const all = [...policies, ...(schema ? [schema] : []), ...(entities ? [entities] : [])];
   const files: BundleFiles = { policies, revision: computeRevision(all) };
   return { ...files, ...(schema ? { schema } : {}), ...(entities ? { entities } : {}) };
+}
+
+/**
+ * A signature of the bundle's files from their metadata only (path, device, inode, size, mtime and ctime in
+ * ns): any write changes ctime, and a swapped directory (a ConfigMap update) changes the inodes. Equal
+ * signatures mean there is nothing to read; a different one means "read the contents and compare revisions".
+ */
+export async function statBundleFiles(dir: string): Promise<string> {
+  const paths = (await findPolicyFiles(dir, '', new Set<string>())).sort();
+  const hash = createHash('sha256');
+  for (const rel of [...paths, SCHEMA_FILE, ENTITIES_FILE]) {
+    const info = await stat(join(dir, rel), { bigint: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    hash.update(info === undefined ? `${rel}\0-\0` : `${rel}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}\0`);
+  }
+  return hash.digest('hex');
 }
 
 export function computeRevision(files: readonly BundleFile[]): string {
