@@ -42,14 +42,20 @@ export async function readBundleFiles(dir: string): Promise<BundleFiles> {
  */
 export async function statBundleFiles(dir: string): Promise<string> {
   const paths = (await findPolicyFiles(dir, '', new Set<string>())).sort();
+  const rels = [...paths, SCHEMA_FILE, ENTITIES_FILE];
+  const lines = await Promise.all(
+    rels.map((rel) =>
+      stat(join(dir, rel), { bigint: true }).then(
+        (info) => `${rel}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}\0`,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return `${rel}\0-\0`;
+          throw err;
+        },
+      ),
+    ),
+  );
   const hash = createHash('sha256');
-  for (const rel of [...paths, SCHEMA_FILE, ENTITIES_FILE]) {
-    const info = await stat(join(dir, rel), { bigint: true }).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
-    hash.update(info === undefined ? `${rel}\0-\0` : `${rel}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}\0`);
-  }
+  for (const line of lines) hash.update(line);
   return hash.digest('hex');
 }
 
@@ -70,10 +76,13 @@ async function findPolicyFiles(root: string, rel: string, seen: Set<string>): Pr
   if (seen.has(real)) return [];
   seen.add(real);
   const found: string[] = [];
-  for (const name of (await readdir(abs)).sort()) {
+  const entries = (await readdir(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const name = entry.name;
     if (name.startsWith('.')) continue;
     const childRel = rel === '' ? name : `${rel}/${name}`;
-    const info = await stat(join(root, childRel));
+    // Only a symlink needs a stat to know what it points at; the directory entry tells the rest.
+    const info = entry.isSymbolicLink() ? await stat(join(root, childRel)) : entry;
     if (info.isDirectory()) found.push(...(await findPolicyFiles(root, childRel, seen)));
     else if (info.isFile() && name.endsWith('.cedar')) found.push(childRel);
   }
