@@ -3,12 +3,10 @@
  * Check and Process over real gRPC (example bundle in policies/) → a real upstream returning card numbers.
  */
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { startApp, type RunningApp } from '../../support/app-harness';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../../support/envoy-emulator';
+import { startMaskingSidecar, type MaskingSidecar } from '../../support/masking-sidecar';
+import { verifiedClaimsHeader, type EnvoyEmulator } from '../../support/envoy-emulator';
 
-const root = path.join(__dirname, '../../..');
 const alice = { iss: 'https://idp.example.com', sub: 'alice', groups: ['payments-team'] };
 const asAlice = verifiedClaimsHeader(alice);
 const bob = { iss: 'https://idp.example.com', sub: 'bob', groups: ['engineering'] };
@@ -51,25 +49,18 @@ async function startCardUpstream(): Promise<Upstream> {
 }
 
 describe('masking through the Envoy emulation (ext_authz → ext_proc)', () => {
-  let callgate: RunningApp;
   let upstream: Upstream;
+  let sidecar: MaskingSidecar;
   let envoy: EnvoyEmulator;
 
   beforeAll(async () => {
-    callgate = await startApp({ policies: path.join(root, 'policies'), 'masking.style': 'partial' });
     upstream = await startCardUpstream();
-    const options = emulatorOptionsFromEnvoyConfig(path.join(root, 'envoy/sidecar.yaml'), { authzAddress: callgate.grpc, upstream: upstream.url });
-    envoy = await startEnvoyEmulator({
-      ...options,
-      timeoutMs: 5000,
-      extProc: { address: callgate.grpc, messageTimeoutMs: 5000, statusOnError: 500 },
-      metadataContext: simulatedJwtAuthn,
-    });
+    sidecar = await startMaskingSidecar(upstream.url);
+    envoy = sidecar.envoy;
   });
   afterAll(async () => {
-    await envoy.close();
+    await sidecar.close();
     await upstream.close();
-    await callgate.close();
   });
   beforeEach(() => {
     upstream.received.length = 0;

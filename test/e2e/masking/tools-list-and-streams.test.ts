@@ -4,13 +4,11 @@
  * and compressed responses decoded, masked and re-encoded (or failed closed).
  */
 import http from 'node:http';
-import path from 'node:path';
 import { gzipSync, brotliCompressSync, deflateSync, gunzipSync, brotliDecompressSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { startApp, type RunningApp } from '../../support/app-harness';
-import { startEnvoyEmulator, emulatorOptionsFromEnvoyConfig, simulatedJwtAuthn, verifiedClaimsHeader, type EnvoyEmulator } from '../../support/envoy-emulator';
+import { startMaskingSidecar, type MaskingSidecar } from '../../support/masking-sidecar';
+import { verifiedClaimsHeader, type EnvoyEmulator } from '../../support/envoy-emulator';
 
-const root = path.join(__dirname, '../../..');
 const as = (claims: object): Record<string, string> => verifiedClaimsHeader(claims);
 const bob = as({ iss: 'https://idp.example.com', sub: 'bob', groups: ['engineering'] });
 const carol = as({ iss: 'https://idp.example.com', sub: 'carol', groups: ['platform-admins'] });
@@ -80,25 +78,18 @@ function raw(url: string, init: { method: string; headers: Record<string, string
 }
 
 describe('tools/list filtering, GET-resumed streams and compressed bodies through the Envoy emulation', () => {
-  let callgate: RunningApp;
   let upstream: Upstream;
+  let sidecar: MaskingSidecar;
   let envoy: EnvoyEmulator;
 
   beforeAll(async () => {
-    callgate = await startApp({ policies: path.join(root, 'policies'), 'masking.style': 'partial' });
     upstream = await startUpstream();
-    const options = emulatorOptionsFromEnvoyConfig(path.join(root, 'envoy/sidecar.yaml'), { authzAddress: callgate.grpc, upstream: upstream.url });
-    envoy = await startEnvoyEmulator({
-      ...options,
-      timeoutMs: 5000,
-      extProc: { address: callgate.grpc, messageTimeoutMs: 5000, statusOnError: 500 },
-      metadataContext: simulatedJwtAuthn,
-    });
+    sidecar = await startMaskingSidecar(upstream.url);
+    envoy = sidecar.envoy;
   });
   afterAll(async () => {
-    await envoy.close();
+    await sidecar.close();
     await upstream.close();
-    await callgate.close();
   });
   beforeEach(() => {
     upstream.received.length = 0;
