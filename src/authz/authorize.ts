@@ -5,11 +5,10 @@
  * Pure apart from the injected clock, id source and current bundle. It never throws for bad input: every
  * failure is a DenyOutcome with its code.
  */
-import type { CheckRequest__Output } from '../generated/envoy/service/auth/v3/CheckRequest';
 import type { Call, HttpRequestView, ParseOptions } from '../calls/types';
 import { parseCall } from '../calls/parse-call';
 import { mapArgsToCedar } from '../calls/args-to-cedar';
-import { mapCheckRequest, type RequestFacts } from '../envoy/check-request';
+import { mapCheckRequest, type CheckRequestView, type RequestFacts } from '../envoy/check-request';
 import type { IdentityConfig } from '../identity/resolve-caller';
 import { resolveRequestCaller, type IdentityResult } from '../identity/resolve-request-caller';
 import type { TokenVerifier } from '../identity/token-verifier';
@@ -50,7 +49,7 @@ function deny(base: OutcomeBase, code: ErrorCode, extra: Partial<DenyOutcome> = 
 }
 
 /** `deadlineMs`: the caller's gRPC deadline (epoch ms); hold mode stops waiting for a decision before it. */
-export function authorize(request: CheckRequest__Output, deps: AuthorizeDeps, deadlineMs?: number): Outcome | Promise<Outcome> {
+export function authorize(request: CheckRequestView, deps: AuthorizeDeps, deadlineMs?: number): Outcome | Promise<Outcome> {
   const decisionId = deps.newDecisionId();
   const mapped = mapCheckRequest(request);
   const base0: OutcomeBase = { decisionId, requestId: mapped.facts.requestId, calls: [], decidingPolicies: [] };

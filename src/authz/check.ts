@@ -3,7 +3,7 @@
  * decision log once. Any exception becomes an explicit denied CheckResponse (never a gRPC error, which
  * `failure_mode_allow` could turn into an allow).
  */
-import type { CheckRequest__Output } from '../generated/envoy/service/auth/v3/CheckRequest';
+import type { CheckRequestView } from '../envoy/check-request';
 import type { CheckResponse } from '../generated/envoy/service/auth/v3/CheckResponse';
 import { buildAllowResponse, buildDenyResponse } from '../envoy/check-response';
 import { reasonOf, type ErrorCode } from '../errors';
@@ -32,7 +32,7 @@ export function failureOutcome(decisionId: string, code: ErrorCode, detail?: str
 
 /** Synchronous unless the pipeline had to verify a bearer token over the network. */
 /** `deadlineMs`: the caller's gRPC deadline (epoch ms), which hold mode never waits past. */
-export function handleCheck(request: CheckRequest__Output, deps: CheckDeps, deadlineMs?: number): CheckResponse | Promise<CheckResponse> {
+export function handleCheck(request: CheckRequestView, deps: CheckDeps, deadlineMs?: number): CheckResponse | Promise<CheckResponse> {
   const started = deps.hrtime();
   try {
     const pending = authorize(request, deps, deadlineMs);
@@ -48,7 +48,7 @@ export function handleCheck(request: CheckRequest__Output, deps: CheckDeps, dead
   }
 }
 
-function finishCheck(request: CheckRequest__Output, outcome: Outcome, started: bigint, deps: CheckDeps): CheckResponse {
+function finishCheck(request: CheckRequestView, outcome: Outcome, started: bigint, deps: CheckDeps): CheckResponse {
   let response: CheckResponse;
   try {
     response = outcome.kind === 'allow' ? buildAllowResponse(outcome, requestHeaderNames(request)) : buildDenyResponse(outcome);
@@ -66,7 +66,7 @@ function failCheck(err: unknown, started: bigint, deps: CheckDeps): CheckRespons
   return buildDenyResponse(outcome);
 }
 
-function requestHeaderNames(request: CheckRequest__Output): string[] {
+function requestHeaderNames(request: CheckRequestView): string[] {
   const http = request.attributes?.request?.http;
   const fromMap = (http?.header_map?.headers ?? []).map((h) => h.key.toLowerCase());
   return fromMap.length > 0 ? fromMap : Object.keys(http?.headers ?? {}).map((k) => k.toLowerCase());

@@ -24,12 +24,19 @@ function rpcCodeOf(httpStatus: number): number {
   return 3; // INVALID_ARGUMENT
 }
 
+/**
+ * envoy.config.core.v3.HeaderValueOption.HeaderAppendAction. Enums are set as their numbers: the server
+ * encodes a CheckResponse with protobufjs' `encode` directly (no `fromObject`), which writes enums as given.
+ */
+export const APPEND_IF_EXISTS_OR_ADD = 0;
+export const OVERWRITE_IF_EXISTS_OR_ADD = 2;
+
 export function overwriteHeader(key: string, value: string): HeaderValueOption {
-  return { header: { key, value }, append: { value: false }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' };
+  return { header: { key, value }, append: { value: false }, append_action: OVERWRITE_IF_EXISTS_OR_ADD };
 }
 
 function addHeader(key: string, value: string): HeaderValueOption {
-  return { header: { key, value }, append: { value: true }, append_action: 'APPEND_IF_EXISTS_OR_ADD' };
+  return { header: { key, value }, append: { value: true }, append_action: APPEND_IF_EXISTS_OR_ADD };
 }
 
 function principalOf(outcome: Outcome): string {

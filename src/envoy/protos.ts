@@ -2,9 +2,11 @@
  * Loads Envoy's API protos from the installed @grpc/grpc-js-xds package (its deps/ folder), so no
  * third-party proto is copied into this repository.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import * as protobuf from 'protobufjs';
 import type { ProtoGrpcType as AuthProto } from '../generated/external_auth';
 import type { ProtoGrpcType as ExtProcProto } from '../generated/external_processor';
 
@@ -44,4 +46,23 @@ export function loadAuthProto(): AuthProto {
 export function loadExtProcProto(): ExtProcProto {
   extProcProto ??= loadGrpc<ExtProcProto>('envoy/service/ext_proc/v3/external_processor.proto');
   return extProcProto;
+}
+
+/** The Check messages as protobufjs types, for the server's own (de)serializers (check-codec.ts). */
+export interface CheckMessageTypes {
+  readonly CheckRequest: protobuf.Type;
+  readonly CheckResponse: protobuf.Type;
+}
+
+/**
+ * Loads envoy.service.auth.v3's messages into a protobufjs Root with the same files and field names
+ * (`keepCase`) as loadAuthProto; google/protobuf/*.proto come from protobufjs (bundled or its own files).
+ */
+export function loadCheckMessageTypes(): CheckMessageTypes {
+  const includeDirs = [...envoyIncludeDirs(), path.dirname(require.resolve('protobufjs/package.json'))];
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => includeDirs.map((dir) => path.join(dir, target)).find((file) => existsSync(file)) ?? target;
+  root.loadSync('envoy/service/auth/v3/external_auth.proto', { keepCase: true });
+  root.resolveAll();
+  return { CheckRequest: root.lookupType('envoy.service.auth.v3.CheckRequest'), CheckResponse: root.lookupType('envoy.service.auth.v3.CheckResponse') };
 }

@@ -1,26 +1,48 @@
-/** google.protobuf.Struct ⇄ plain JSON, as grpc-js/proto-loader represent them (oneof `kind`, camelCase). */
-import type { Struct, Struct__Output } from '../generated/google/protobuf/Struct';
-import type { Value, Value__Output } from '../generated/google/protobuf/Value';
+/** google.protobuf.Struct ⇄ plain JSON, as grpc-js/proto-loader and protobufjs represent them (oneof `kind`, camelCase). */
+import type { Struct } from '../generated/google/protobuf/Struct';
+import type { Value } from '../generated/google/protobuf/Value';
 import type { JsonObject, JsonValue } from '../calls/types';
 
-export function valueToJson(value: Value__Output): JsonValue {
-  // Decoded messages carry the oneof name in `kind`; messages built in-process only have the field set.
-  if (value.stringValue !== undefined) return value.stringValue;
-  if (value.numberValue !== undefined) return value.numberValue;
-  if (value.boolValue !== undefined) return value.boolValue;
-  if (value.structValue !== undefined && value.structValue !== null) return structToJson(value.structValue);
-  if (value.listValue !== undefined && value.listValue !== null) return (value.listValue.values ?? []).map(valueToJson);
+/**
+ * A Value as read: proto-loader's output, a message built in-process, or one decoded by protobufjs. Only
+ * the member that is set is an own property in all three (a decoded message inherits the others' defaults,
+ * "" / 0 / false, from its prototype), so members are tested with `hasOwn`.
+ */
+export interface ValueView {
+  readonly stringValue?: string;
+  readonly numberValue?: number;
+  readonly boolValue?: boolean;
+  readonly structValue?: StructView | null;
+  readonly listValue?: { readonly values?: readonly ValueView[] } | null;
+}
+
+export interface StructView {
+  readonly fields?: Readonly<Record<string, ValueView>>;
+}
+
+/** google.protobuf.NullValue.NULL_VALUE (enums are encoded as numbers). */
+const NULL_VALUE = 0;
+
+const hasOwn = (value: object, key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+
+export function valueToJson(value: ValueView): JsonValue {
+  if (hasOwn(value, 'stringValue') && value.stringValue !== undefined) return value.stringValue;
+  if (hasOwn(value, 'numberValue') && value.numberValue !== undefined) return value.numberValue;
+  if (hasOwn(value, 'boolValue') && value.boolValue !== undefined) return value.boolValue;
+  if (hasOwn(value, 'structValue') && value.structValue !== undefined && value.structValue !== null) return structToJson(value.structValue);
+  if (hasOwn(value, 'listValue') && value.listValue !== undefined && value.listValue !== null) return (value.listValue.values ?? []).map(valueToJson);
   return null;
 }
 
-export function structToJson(struct: Struct__Output): JsonObject {
+export function structToJson(struct: StructView): JsonObject {
   const out: JsonObject = Object.create(null) as JsonObject;
-  for (const [k, v] of Object.entries(struct.fields ?? {})) out[k] = valueToJson(v);
+  const fields = struct.fields ?? {};
+  for (const k of Object.keys(fields)) out[k] = valueToJson(fields[k] as ValueView);
   return out;
 }
 
 export function jsonToValue(value: JsonValue): Value {
-  if (value === null) return { nullValue: 'NULL_VALUE' };
+  if (value === null) return { nullValue: NULL_VALUE };
   if (typeof value === 'string') return { stringValue: value };
   if (typeof value === 'number') return { numberValue: value };
   if (typeof value === 'boolean') return { boolValue: value };
@@ -30,6 +52,6 @@ export function jsonToValue(value: JsonValue): Value {
 
 export function jsonToStruct(obj: JsonObject): Struct {
   const fields: Record<string, Value> = {};
-  for (const [k, v] of Object.entries(obj)) fields[k] = jsonToValue(v);
+  for (const k of Object.keys(obj)) fields[k] = jsonToValue(obj[k] as JsonValue);
   return { fields };
 }

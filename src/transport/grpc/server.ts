@@ -4,15 +4,15 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { loadAuthProto } from '../../envoy/protos';
-import type { CheckRequest__Output } from '../../generated/envoy/service/auth/v3/CheckRequest';
+import type { CheckRequestView } from '../../envoy/check-request';
 import type { CheckResponse } from '../../generated/envoy/service/auth/v3/CheckResponse';
 import { unaryHandler, type CallInfo } from './unary';
+import { checkServiceDefinition } from './check-codec';
 import { loadExtProcProto } from '../../envoy/protos';
 import { processHandler, type ProcessHandlerDeps } from './process-handler';
 
 export interface GrpcServerOptions {
-  readonly check: (request: CheckRequest__Output, info: CallInfo) => CheckResponse | Promise<CheckResponse>;
+  readonly check: (request: CheckRequestView, info: CallInfo) => CheckResponse | Promise<CheckResponse>;
   readonly onCheckError: (err: unknown) => CheckResponse;
   /** Largest request message accepted: must exceed Envoy's max_request_bytes plus headers. */
   readonly maxReceiveMessageBytes: number;
@@ -37,9 +37,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  const auth = loadAuthProto().envoy.service.auth.v3;
-  server.addService(auth.Authorization.service, {
-    Check: unaryHandler<CheckRequest__Output, CheckResponse>(options.check, options.onCheckError),
+  server.addService(checkServiceDefinition(), {
+    Check: unaryHandler<CheckRequestView, CheckResponse>(options.check, options.onCheckError),
   });
   if (options.process !== undefined) {
     const extProc = loadExtProcProto().envoy.service.ext_proc.v3;

@@ -1,4 +1,4 @@
-import { buildAllowResponse, buildDenyResponse } from '../../../src/envoy/check-response';
+import { APPEND_IF_EXISTS_OR_ADD, buildAllowResponse, buildDenyResponse, OVERWRITE_IF_EXISTS_OR_ADD } from '../../../src/envoy/check-response';
 import { structToJson } from '../../../src/envoy/struct';
 import type { AllowOutcome, DenyOutcome } from '../../../src/authz/outcome';
 import type { Struct__Output } from '../../../src/generated/google/protobuf/Struct';
@@ -29,8 +29,8 @@ describe('buildAllowResponse', () => {
     const r = buildAllowResponse(allow, [':path', 'x-callgate-decision-id', 'x-callgate-admin', 'authorization']);
     expect(r.status).toEqual({ code: 0 });
     expect(r.ok_response?.headers).toEqual([
-      { header: { key: 'x-callgate-decision-id', value: 'd-1' }, append: { value: false }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
-      { header: { key: 'x-callgate-principal', value: 'User::"alice"' }, append: { value: false }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+      { header: { key: 'x-callgate-decision-id', value: 'd-1' }, append: { value: false }, append_action: OVERWRITE_IF_EXISTS_OR_ADD },
+      { header: { key: 'x-callgate-principal', value: 'User::"alice"' }, append: { value: false }, append_action: OVERWRITE_IF_EXISTS_OR_ADD },
     ]);
     // caller-supplied x-callgate-* removed, but never the ones callgate sets (removal runs after setting)
     expect(r.ok_response?.headers_to_remove).toEqual(['x-callgate-admin']);
@@ -59,7 +59,7 @@ describe('buildDenyResponse', () => {
     const r = buildDenyResponse({ ...deny, code: 'ERR_POLICY_UNAUTHENTICATED', reason: 'authentication required' });
     expect(r.status?.code).toBe(16);
     expect(r.denied_response?.status).toEqual({ code: 401 });
-    expect(r.denied_response?.headers).toContainEqual({ header: { key: 'www-authenticate', value: 'Bearer realm="callgate"' }, append: { value: true }, append_action: 'APPEND_IF_EXISTS_OR_ADD' });
+    expect(r.denied_response?.headers).toContainEqual({ header: { key: 'www-authenticate', value: 'Bearer realm="callgate"' }, append: { value: true }, append_action: APPEND_IF_EXISTS_OR_ADD });
     expect(JSON.parse(r.denied_response?.body ?? '').error).toBe('unauthenticated');
   });
 
