@@ -4,7 +4,7 @@
  * rotation (so every rotated file ends sealed) and at close. A failed append leaves the chain where it was;
  * the next line starts on a fresh line so one broken write never glues two records together.
  */
-import { chain, type ChainHead } from './hash-chain';
+import { chainedLineText, type ChainHead } from './hash-chain';
 import type { CheckpointSigner } from './checkpoint';
 import type { AuditRecord } from './audit-record';
 import type { AuditEntry } from './approval-audit-record';
@@ -76,14 +76,14 @@ export function createChainWriter(out: LineOutput, start: ChainHead & { readonly
   return {
     write(record) {
       const now = deps.now();
-      const line = chain(head, record);
-      const text = `${JSON.stringify(line)}\n`;
+      const line = chainedLineText(head, record);
+      const text = line.text;
       if (out.needsRotation(Buffer.byteLength(text, 'utf8'), now)) {
         checkpoint();
         out.rotate(now);
       }
       append(text);
-      head = { seq: line.seq, hash: line.hash };
+      head = line.head;
       pending += 1;
       const byCount = policy.everyRecords > 0 && pending >= policy.everyRecords;
       const byTime = policy.everySeconds > 0 && now.getTime() - lastCheckpointMs >= policy.everySeconds * 1000;

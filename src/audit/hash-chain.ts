@@ -4,6 +4,10 @@
  * Removing, reordering or editing a line breaks the chain at that point (verify-trail.ts says where).
  * The chain continues across file rotation and restarts: the first line of a new file holds the previous
  * file's last hash.
+ * The writer serialises a record once (chainedLineText): its canonical JSON is what is hashed and what the
+ * line carries, so records in files written since then have their keys in canonical (sorted) order; lines
+ * written before carry them in build order. Verification parses the line and canonicalises the record
+ * again, so both verify alike.
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
@@ -32,6 +36,19 @@ export function hashLink(prev: string, seq: number, record: unknown): string {
 export function chain<T>(head: ChainHead, record: T): ChainedLine<T> {
   const seq = head.seq + 1;
   return { seq, record, prev: head.hash, hash: hashLink(head.hash, seq, record) };
+}
+
+/**
+ * The line that chains `record` after `head` (with its newline) and the new head. The same bytes a verifier
+ * reads back as `{seq, record, prev, hash}`, with `hash === hashLink(prev, seq, record)`: the canonical JSON
+ * of `{seq, record}` is `{"record":<canonical record>,"seq":<seq>}` (keys sorted), so the record is
+ * canonicalised once for both.
+ */
+export function chainedLineText(head: ChainHead, record: object): { readonly head: ChainHead; readonly text: string } {
+  const seq = head.seq + 1;
+  const canonical = canonicalize(record) ?? 'null';
+  const hash = createHash('sha256').update(head.hash).update('\n').update(`{"record":${canonical},"seq":${seq}}`).digest('hex');
+  return { head: { seq, hash }, text: `{"seq":${seq},"record":${canonical},"prev":${JSON.stringify(head.hash)},"hash":"${hash}"}\n` };
 }
 
 export function isChainedLine(value: unknown): value is ChainedLine<unknown> {
