@@ -44,6 +44,6 @@ EXPOSE 9001 9002
 # No curl in slim images: node itself asks /readyz (200 only once a bundle is serving and not draining).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9002/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Through bin/callgate.js, which sets V8's --no-turbo-inlining before any code runs (see its comment).
+# Through bin/callgate.js, which sets V8 flags before any code runs (bin/v8-flags.js says why).
 ENTRYPOINT ["node", "bin/callgate.js"]
 CMD ["serve", "--listen-grpc", "0.0.0.0:9001", "--listen-http", "0.0.0.0:9002", "--policies", "/app/policies"]

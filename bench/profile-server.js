@@ -88,7 +88,7 @@ async function main() {
   const nproc = os.cpus().length;
   const profFlags = args.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '200'] : [];
   const server = startServer(
-    [...pinPrefix(1, nproc), process.execPath, '--no-turbo-inlining', ...profFlags, path.join(__dirname, '..', 'bin', 'callgate.js'), 'serve', '--policies', bundleDir, '--listen-grpc', grpc, '--listen-http', http, '--log-level', 'warn'],
+    [...pinPrefix(1, nproc), process.execPath, ...profFlags, path.join(__dirname, '..', 'bin', 'callgate.js'), 'serve', '--policies', bundleDir, '--listen-grpc', grpc, '--listen-http', http, '--log-level', 'warn'],
     path.join(workDir, 'server.log'),
   );
   let decisions = 0;

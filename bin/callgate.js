@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Node 20's V8 aborts the process under sustained load ("Fatal error ... unreachable code" in
-// Deoptimizer::DoComputeBuiltinContinuation), reproduced with `bench/` load within minutes. Turning off
-// TurboFan inlining before any code is optimized avoids it (see bench/README.md, "Stability").
-require('node:v8').setFlagsFromString('--no-turbo-inlining');
+// V8 flags first, before any code is optimized: see bin/v8-flags.js (a V8 bug in Node 20 that aborts the
+// process under load).
+require('./v8-flags').applyV8Flags();
 require('../dist/cli/main.js').runCli(process.argv.slice(2));
