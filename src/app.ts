@@ -11,12 +11,12 @@ import { createGrpcServer } from './transport/grpc/server';
 import { createBundleEngine } from './policy/bundle-engine';
 import { createAuditSink, type AuditSink } from './audit/audit-sink';
 import { auditSinkSettingsOf, auditTrailSettingsOf } from './audit/audit-settings';
-import { createSession } from './extproc/session';
+import type { createSession } from './extproc/session';
 import { maskingSettingsOf, recordSessionEnd } from './extproc/masking-settings';
 import { createAdminServer } from './http/admin-server';
 import { buildApprovalsHttp, startedService } from './http/build-approvals-http';
-import { createWebhookNotifier, webhookSettingsOf } from './approvals/notify-webhook';
-import { createTokenVerifier } from './identity/token-verifier';
+import type { WebhookNotifier } from './approvals/notify-webhook';
+import type { TokenVerifier } from './identity/token-verifier';
 import { buildProtectedResourceMetadata } from './identity/protected-resource-metadata';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { createLogger, type Logger } from './log/logger';
@@ -92,14 +92,12 @@ export function buildApp(config: Config, deps: AppDeps): App {
     log.error({ revision: current?.revision, problems: formatProblems(problems) }, 'policy bundle change rejected; keeping the last good bundle');
   };
   const engine = createBundleEngine(config.engine, { log: log.child({ room: 'engine' }), onWorkerExit: () => deps.metrics.policyWorkerExits.inc() });
+  // On the worker pool each worker warms its own copy; the gauges then read 0.
+  deps.metrics.observeBundleSlices(() => (current?.offThread === undefined ? current?.slices?.() : undefined));
 
   const auditSink = deps.audit ?? createAuditSink(auditSinkSettingsOf(config));
   let httpBound: string | undefined;
-  const notifySettings = webhookSettingsOf(config);
-  const notifier =
-    notifySettings === undefined
-      ? undefined
-      : createWebhookNotifier(notifySettings, { log: log.child({ room: 'approvals-notify' }), notifications: deps.metrics.approvalNotifications, now: deps.now });
+  const notifier = config.approvals.notify.url === '' ? undefined : createNotifier(config, deps);
   const approvals = createApprovalsRuntime(config.approvals, {
     ...(notifier === undefined ? {} : { notifier }),
     log,
@@ -113,8 +111,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
   const checkDeps: CheckDeps = {
     approvals: approvals.flow,
     identity: config.identity,
-    tokenVerifier:
-      config.identity.issuers.length === 0 ? undefined : createTokenVerifier({ ...config.identity.token, issuers: config.identity.issuers }, config.identity.mapping, { now: deps.now }),
+    tokenVerifier: config.identity.issuers.length === 0 ? undefined : createVerifier(config, deps),
     parseOptions: parseOptionsOf(config),
     currentBundle: () => current,
     now: deps.now,
@@ -127,13 +124,14 @@ export function buildApp(config: Config, deps: AppDeps): App {
   };
   const admission = createCheckAdmission({ maxInFlight: config.limits.max_in_flight, metrics: deps.metrics, newDecisionId: deps.newDecisionId, nowMs: () => Date.now() });
   const masking = maskingSettingsOf(config);
+  let newSession: typeof createSession | undefined;
   const maskingLog = log.child({ room: 'masking' });
   const grpcServer = createGrpcServer({
     check: (request, info) => admission.admit(info.deadlineMs, () => handleCheck(request, checkDeps, info.deadlineMs)),
     onCheckError: (err) => buildDenyResponse(failureOutcome(deps.newDecisionId(), 'ERR_INTERNAL', String(err))),
     maxReceiveMessageBytes: Math.max(config.limits.max_body_bytes, config.masking.max_body_bytes) + 1024 * 1024,
     process: {
-      newSession: () => createSession(masking),
+      newSession: () => (newSession ??= (require('./extproc/session') as typeof import('./extproc/session')).createSession)(masking),
       onEnd: (report, failure) => recordSessionEnd({ metrics: deps.metrics, log: maskingLog }, report, failure),
     },
   });
@@ -183,4 +181,20 @@ export function buildApp(config: Config, deps: AppDeps): App {
       log.info('callgate stopped');
     },
   };
+}
+
+// Parts only some configurations use are required when built, so a start without them does not load them
+// (jose for callgate's own token verification, cockatiel for webhook notifications, the ext_proc masking
+// session on the first Process stream).
+function createVerifier(config: Config, deps: AppDeps): TokenVerifier {
+  const { createTokenVerifier } = require('./identity/token-verifier') as typeof import('./identity/token-verifier');
+  return createTokenVerifier({ ...config.identity.token, issuers: config.identity.issuers }, config.identity.mapping, { now: deps.now });
+}
+
+function createNotifier(config: Config, deps: AppDeps): WebhookNotifier | undefined {
+  const { createWebhookNotifier, webhookSettingsOf } = require('./approvals/notify-webhook') as typeof import('./approvals/notify-webhook');
+  const settings = webhookSettingsOf(config);
+  return settings === undefined
+    ? undefined
+    : createWebhookNotifier(settings, { log: deps.log.child({ room: 'approvals-notify' }), notifications: deps.metrics.approvalNotifications, now: deps.now });
 }

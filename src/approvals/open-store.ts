@@ -1,7 +1,7 @@
 /** `approvals.store` → an ApprovalStore: `sqlite:<path>` (embedded default, `sqlite::memory:` for tests) or `redis://…` / `rediss://…`. */
-import { openSqliteStore } from './sqlite-store';
-import { openRedisStore, pingRedis } from './redis-store';
 import type { ApprovalStore } from './types';
+
+// Each store's module (better-sqlite3, ioredis) is required only when that store is opened.
 
 export type StoreLocation = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'redis'; readonly url: string };
 
@@ -17,9 +17,11 @@ export function parseStoreLocation(value: string): StoreLocation | undefined {
 export async function openApprovalStore(location: StoreLocation): Promise<ApprovalStore> {
   switch (location.kind) {
     case 'sqlite':
-      return openSqliteStore(location.file);
-    case 'redis':
+      return (require('./sqlite-store') as typeof import('./sqlite-store')).openSqliteStore(location.file);
+    case 'redis': {
+      const { openRedisStore, pingRedis } = require('./redis-store') as typeof import('./redis-store');
       await pingRedis(location.url);
       return openRedisStore(location.url);
+    }
   }
 }

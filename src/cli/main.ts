@@ -9,17 +9,15 @@ import { CONFIG_KEYS, envNameOf, flagNameOf } from '../config/keys';
 import { ConfigError } from '../config/load-config';
 import { BundleInvalidError } from '../app';
 import { runServe } from './serve';
-import { runValidate } from './validate';
-import { runFmt } from './fmt';
-import { runSchemaFromMcp } from './schema-from-mcp';
-import { runSchemaFromOpenApi } from './schema-from-openapi';
+import type { runSchemaFromMcp } from './schema-from-mcp';
 import { PROBLEM_FORMATS, type ProblemFormat } from '../policy/format-problems';
-import { runAuditVerify } from './audit-verify';
 import { DEFAULT_FAIL_ON, FAIL_ON, IMPACT_FORMATS, runImpact, type ImpactOptions } from './impact';
-import { runTest, type TestOptions } from './test';
-import { runExplain, type ExplainOptions } from './explain';
+import type { TestOptions } from './test';
+import type { ExplainOptions } from './explain';
 
 export const EXIT = { ok: 0, problems: 1, usage: 2, startup: 3 } as const;
+
+// Each command's module is required when that command runs, so `serve` starts without loading the others.
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('callgate')
@@ -49,6 +47,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('[dir]', 'bundle directory', './policies')
     .addOption(new Option('--format <format>', 'human (file:line:col lines), json (one object on stdout) or github (workflow annotations on stdout)').choices(PROBLEM_FORMATS).default('human'))
     .action(async (dir: string, opts: { format: ProblemFormat }) => {
+      const { runValidate } = require('./validate') as typeof import('./validate');
       const result = await runValidate(dir, { format: opts.format });
       (result.ok || opts.format !== 'human' ? process.stdout : process.stderr).write(`${result.output}\n`);
       setExit(result.ok ? EXIT.ok : EXIT.problems);
@@ -60,6 +59,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--check', 'list the files that are not formatted and exit 1 if any (the default)').conflicts('write'))
     .addOption(new Option('--write', 'rewrite the files that are not formatted'))
     .action(async (dir: string, opts: { check?: boolean; write?: boolean }) => {
+      const { runFmt } = require('./fmt') as typeof import('./fmt');
       const result = await runFmt(dir, opts.write === true ? 'write' : 'check');
       if (result.output !== '') process.stdout.write(`${result.output}\n`);
       process.stderr.write(`${result.diagnostics}\n`);
@@ -75,6 +75,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'human (PASS/FAIL per case, expected vs actual), json (one object on stdout) or github (human plus workflow annotations at each failing case and uncovered policy)').choices(['human', 'json', 'github']).default('human'))
     .option('-c, --config <file>', 'callgate config file whose identity.mapping and limits apply (CALLGATE_* env vars too), as in serve')
     .action(async (dir: string, opts: TestOptions) => {
+      const { runTest } = require('./test') as typeof import('./test');
       const result = await runTest(dir, opts);
       if (result.stdout !== '') process.stdout.write(`${result.stdout}\n`);
       if (result.stderr !== '') process.stderr.write(`${result.stderr}\n`);
@@ -101,16 +102,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'human (in words) or json').choices(['human', 'json']).default('human'))
     .option('-c, --config <file>', 'callgate config file whose identity.mapping and limits apply (CALLGATE_* env vars too), as in serve')
     .action(async (dir: string, opts: ExplainOptions) => {
+      const { runExplain } = require('./explain') as typeof import('./explain');
       const result = await runExplain(dir, opts);
       if (result.stdout !== '') process.stdout.write(`${result.stdout}\n`);
       if (result.stderr !== '') process.stderr.write(`${result.stderr}\n`);
       setExit(result.exitCode);
     });
   const schema = program.command('schema').description('generate Cedar schema declarations (functions with a typed context.input) from the functions themselves');
-  for (const [name, what, run] of [
-    ['from-mcp', 'an MCP tools/list result ({"tools": [...]}, the JSON-RPC response, or a JSON array of them, one per page)', runSchemaFromMcp],
-    ['from-openapi', 'an OpenAPI 3.0/3.1 document (JSON or YAML; operations named by operationId, input from the JSON request body)', runSchemaFromOpenApi],
-  ] as const) {
+  const schemaCommands: readonly (readonly [string, string, () => typeof runSchemaFromMcp])[] = [
+    ['from-mcp', 'an MCP tools/list result ({"tools": [...]}, the JSON-RPC response, or a JSON array of them, one per page)', () => (require('./schema-from-mcp') as typeof import('./schema-from-mcp')).runSchemaFromMcp],
+    ['from-openapi', 'an OpenAPI 3.0/3.1 document (JSON or YAML; operations named by operationId, input from the JSON request body)', () => (require('./schema-from-openapi') as typeof import('./schema-from-openapi')).runSchemaFromOpenApi],
+  ];
+  for (const [name, what, loadRun] of schemaCommands) {
     schema
       .command(name)
       .description(`Cedar schema text from ${what}; constructs Cedar cannot express are listed on stderr with their JSON pointer; exit 0 written, 1 constructs not expressible (without --allow-partial), 2 unreadable input or usage`)
@@ -119,7 +122,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--group <name>', 'an action group every generated function joins (e.g. the server name)')
       .option('-o, --output <file>', 'write the schema to this file instead of stdout')
       .action(async (file: string, opts: { allowPartial?: boolean; group?: string; output?: string }) => {
-        const result = await run(file, { allowPartial: opts.allowPartial === true, ...(opts.group === undefined ? {} : { group: opts.group }) });
+        const result = await loadRun()(file, { allowPartial: opts.allowPartial === true, ...(opts.group === undefined ? {} : { group: opts.group }) });
         if (result.schema !== undefined) {
           if (opts.output === undefined) process.stdout.write(result.schema);
           else await writeFile(opts.output, result.schema, 'utf8');
@@ -155,6 +158,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<files...>', 'audit files written by audit.sink=file')
     .option('--public-key <pem>', 'Ed25519 public key (PEM) that must have signed every checkpoint; with it, missing checkpoints are reported too')
     .action((files: string[], opts: { publicKey?: string }) => {
+      const { runAuditVerify } = require('./audit-verify') as typeof import('./audit-verify');
       const result = runAuditVerify(files, opts.publicKey === undefined ? {} : { publicKey: opts.publicKey });
       (result.ok ? process.stdout : process.stderr).write(`${result.output}\n`);
       setExit(result.ok ? EXIT.ok : EXIT.problems);

@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { CONFIG_KEYS, envNameOf, type ConfigKey } from './keys';
 import { configSchema, type Config } from './schema';
 
@@ -89,7 +88,9 @@ function readYaml(file: string, problems: ConfigProblem[]): Tree {
     problems.push({ path: '(file)', message: `cannot read ${file}: ${(err as Error).message}` });
     return {};
   }
-  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  // yaml is required only when there is a config file to read (a start from flags and env does not load it)
+  const { parseDocument } = require('yaml') as typeof import('yaml');
+  const doc = parseDocument(text, { uniqueKeys: true });
   for (const e of doc.errors) problems.push({ path: '(file)', message: e.message, source: file });
   if (doc.errors.length > 0) return {};
   const value: unknown = doc.toJS();

@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger';
 import type { TokenVerifier } from '../identity/token-verifier';
 import type { ApprovalService } from '../approvals/types';
 import { createApprovalsHandler, type ApprovalsHandler } from './approvals-routes';
-import { createOidcLogin, type OidcLoginDeps } from './oidc-login';
+import type { OidcLoginDeps } from './oidc-login';
 import { createSessionOpener } from './page-session';
 
 export interface ApprovalsHttpDeps {
@@ -29,7 +29,8 @@ export function buildApprovalsHttp(config: Config, deps: ApprovalsHttpDeps): App
   const login =
     page.client_id === '' || issuer === undefined
       ? undefined
-      : createOidcLogin(
+      : // required only when the page has a login: openid-client is not loaded otherwise
+        (require('./oidc-login') as typeof import('./oidc-login')).createOidcLogin(
           { issuer, client_id: page.client_id, client_secret: page.client_secret, redirect_uri: page.redirect_uri, scopes: page.scopes },
           config.identity.mapping,
           deps.oidc,
