@@ -45,12 +45,19 @@ function closureOf(start: string, entities: ReadonlyMap<string, EntityJson>): st
   return [...seen].sort();
 }
 
-export function collectRequestEntities(store: EntityStore, request: EntityRequest): EntityJson[] {
+/**
+ * `omitAncestor`: when given (entity-reads.ts says when Cedar's answer cannot change), the principal is
+ * passed with its whole ancestor closure as parents, and each ancestor it accepts is left out unless
+ * something else (a request entity, an attribute) leads to it.
+ */
+export function collectRequestEntities(store: EntityStore, request: EntityRequest, omitAncestor?: (entity: EntityJson) => boolean): EntityJson[] {
   const local = new Map(request.requestEntities.map((e) => [uidKey(e.uid), e]));
   const principalKey = uidKey(request.principal.uid);
   const resourceKey = uidKey({ type: 'Server', id: request.resource });
-  const chosen = new Map<string, EntityJson>([[principalKey, mergeWithStored(request.principal, store.entities.get(principalKey))]]);
-  const pending = [resourceKey, ...local.keys(), ...neighbours(principalKey, chosen.get(principalKey), store)];
+  const principal = mergeWithStored(request.principal, store.entities.get(principalKey));
+  const flat = omitAncestor === undefined ? undefined : flattenAncestors(principalKey, principal, store, omitAncestor);
+  const chosen = new Map<string, EntityJson>([[principalKey, flat?.entity ?? principal]]);
+  const pending = [resourceKey, ...local.keys(), ...(flat === undefined ? neighbours(principalKey, principal, store) : flat.kept)];
   for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
     if (chosen.has(key)) continue;
     const requested = local.get(key);
@@ -63,6 +70,29 @@ export function collectRequestEntities(store: EntityStore, request: EntityReques
     pending.push(...neighbours(key, entity, store));
   }
   return [...chosen.values()];
+}
+
+/** The principal with its ancestor closure as parents; `kept`: the keys still to pass (readable ancestors, references). */
+function flattenAncestors(key: string, principal: EntityJson, store: EntityStore, omit: (entity: EntityJson) => boolean): { entity: EntityJson; kept: string[] } {
+  const uids = new Map(principal.parents.map((p) => [uidKey(p), p]));
+  for (const parent of [...uids.keys()]) {
+    for (const ancestor of store.ancestors.get(parent) ?? []) {
+      const stored = store.entities.get(ancestor);
+      if (stored !== undefined && ancestor !== key) uids.set(ancestor, stored.uid);
+    }
+  }
+  for (const ancestor of store.ancestors.get(key) ?? []) {
+    const stored = store.entities.get(ancestor);
+    if (stored !== undefined) uids.set(ancestor, stored.uid);
+  }
+  const kept: string[] = [];
+  for (const ancestor of uids.keys()) {
+    const stored = store.entities.get(ancestor);
+    if (stored !== undefined && !omit(stored)) kept.push(ancestor);
+  }
+  for (const value of Object.values(principal.attrs)) collectReferences(value, kept);
+  for (const value of Object.values(principal.tags ?? {})) collectReferences(value, kept);
+  return { entity: { ...principal, parents: [...uids.values()] }, kept };
 }
 
 /** An entity from identity (the principal, or a request entity), with the parents entities.json gives the same uid added. */

@@ -1,5 +1,5 @@
 /** The immutable, prepared bundle revision: evaluate() is synchronous and never throws (fail closed). */
-import { statefulIsAuthorized, type AuthorizationAnswer, type StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
+import { statefulIsAuthorized, type AuthorizationAnswer, type EntityJson, type StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { AuthorizationInput, OffThreadEvaluation, PolicyBundle, PolicyDecision } from './types';
 import { collectRequestEntities, type EntityStore } from './entity-store';
@@ -7,7 +7,7 @@ import { mapDecision } from './map-decision';
 import type { PreparedEngine } from './prepare-engine';
 import { conformToType } from './conform-to-schema';
 import { pickContext, type ContextReads } from './context-reads';
-import { pickEntityAttrs, READ_EVERYTHING, type EntityReads } from './entity-reads';
+import { ancestorUnreadable, pickEntityAttrs, READ_EVERYTHING, type EntityReads } from './entity-reads';
 import type { SchemaShapes } from './function-shapes';
 import { createToolLister } from './tool-listing';
 
@@ -76,12 +76,17 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
       context: pickContext({ ...input.context, input: args.value }, parts.sliceReads[slice] ?? { kind: 'all' }),
       validateRequest: false,
       preparsedPolicySetId: sliceId,
-      entities: pickEntityAttrs(entityReads.actionLineage ? [...collectRequestEntities(parts.store, input), ...shape.actionEntities] : collectRequestEntities(parts.store, input), entityReads),
+      entities: pickEntityAttrs(requestEntities(parts.store, input, entityReads, shape.actionEntities), entityReads),
     });
     return mapDecision(answer, parts.annotations);
   } catch (err) {
     return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: err instanceof Error ? err.message : String(err) }] };
   }
+}
+
+function requestEntities(store: EntityStore, input: AuthorizationInput, reads: EntityReads, actionEntities: readonly EntityJson[]): EntityJson[] {
+  const entities = collectRequestEntities(store, input, ancestorUnreadable(reads));
+  return reads.actionLineage ? [...entities, ...actionEntities] : entities;
 }
 
 function requestInvalid(message: string): PolicyDecision {

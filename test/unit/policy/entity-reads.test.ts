@@ -1,5 +1,6 @@
 import { isAuthorized, policyToJson, type EntityJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { entityReadsOf, pickEntityAttrs, READ_EVERYTHING } from '../../../src/policy/entity-reads';
+import { ancestorUnreadable, entityReadsOf, pickEntityAttrs, READ_EVERYTHING } from '../../../src/policy/entity-reads';
+import { buildEntityStore, collectRequestEntities } from '../../../src/policy/entity-store';
 
 function json(text: string): PolicyJson {
   const answer = policyToJson(text);
@@ -73,5 +74,81 @@ describe('pickEntityAttrs', () => {
       }
     }
     expect(reads.actionLineage).toBe(lineage);
+  });
+});
+
+describe('flattening the principal\'s ancestors', () => {
+  it.each([
+    ['scope constraints and `principal in` conditions', 'permit (principal in Group::"g", action == Action::"pay", resource) when { principal in Group::"h" && resource in Server::"s" };', true],
+    ['`is … in` on a variable', 'permit (principal, action == Action::"pay", resource) when { principal is User in Group::"g" };', true],
+    ['an entity literal on the left of `in`', 'permit (principal, action == Action::"pay", resource) when { Group::"a" in Group::"b" };', false],
+    ['an attribute on the left of `in`', 'permit (principal, action == Action::"pay", resource) when { principal.team in Group::"b" };', false],
+    ['a context value on the left of `is … in`', 'permit (principal, action == Action::"pay", resource) when { context.agent is User in Group::"b" };', false],
+  ])('%s → %s', (_name, text, flatten) => {
+    expect(entityReadsOf([json(text)]).flattenPrincipal).toBe(flatten);
+  });
+
+  it('never flattens when the attributes read are not known', () => {
+    expect(READ_EVERYTHING.flattenPrincipal).toBe(false);
+    expect(ancestorUnreadable(READ_EVERYTHING)).toBeUndefined();
+  });
+
+  const group = (id: string, parents: string[], attrs: EntityJson['attrs'] = {}): EntityJson => ({ uid: { type: 'Group', id }, attrs, parents: parents.map((p) => ({ type: 'Group', id: p })) });
+  // user -> team -> dept -> org, and a side group whose `level` a policy reads
+  const stored: EntityJson[] = [
+    group('team', ['dept'], { name: 'T' }), group('dept', ['org'], { name: 'D' }), group('org', []),
+    group('side', ['org'], { level: 4 }), { uid: { type: 'User', id: 'u' }, attrs: { level: 2 }, parents: [{ type: 'Group', id: 'side' }] },
+  ];
+  const store = buildEntityStore(stored);
+
+  it('gives the principal its ancestor closure and leaves out ancestors nothing can read', () => {
+    const reads = entityReadsOf([json('permit (principal in Group::"org", action == Action::"pay", resource) when { principal.level > 1 };')]);
+    const principal: EntityJson = { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [{ type: 'Group', id: 'team' }] };
+    const entities = collectRequestEntities(store, { principal, requestEntities: [], resource: 's' }, ancestorUnreadable(reads));
+    const byId = new Map(entities.map((e) => [(e.uid as { id: string }).id, e]));
+    // `side` has `level`, which the policy reads, so it stays, and brings its own parent `org` along
+    expect([...byId.keys()].sort()).toEqual(['org', 's', 'side', 'u']);
+    expect((byId.get('u')?.parents ?? []).map((p) => (p as { id: string }).id).sort()).toEqual(['dept', 'org', 'side', 'team']);
+  });
+
+  const policySets = [
+    ['scope `in` at every level', [
+      'permit (principal in Group::"org", action == Action::"pay", resource) when { context.n < 5 };',
+      'forbid (principal in Group::"dept", action == Action::"pay", resource) when { context.n == 3 };',
+      'permit (principal in Group::"team", action == Action::"pay", resource) when { context.n == 7 };',
+    ]],
+    ['conditions reading an ancestor\'s attribute through `has` and `in`', [
+      'permit (principal, action == Action::"pay", resource) when { principal in Group::"side" && principal.level < context.n };',
+      'forbid (principal is User in Group::"dept", action == Action::"pay", resource) when { context.n > 8 };',
+    ]],
+  ] as const;
+  it.each(policySets)('gives Cedar the same decisions as the nested entities: %s', (_name, texts) => {
+    const reads = entityReadsOf(texts.map(json));
+    expect(reads.flattenPrincipal).toBe(true);
+    const principals: EntityJson[] = [
+      { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [{ type: 'Group', id: 'team' }] },
+      { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [] },
+      { uid: { type: 'User', id: 'v' }, attrs: { level: 9 }, parents: [{ type: 'Group', id: 'dept' }, { type: 'Group', id: 'unknown' }] },
+      { uid: { type: 'User', id: 'w' }, attrs: {}, parents: [{ type: 'Group', id: 'org' }] },
+    ];
+    let compared = 0;
+    for (const principal of principals) {
+      for (let n = 0; n < 11; n += 1) {
+        const request = { principal, requestEntities: [], resource: 's' };
+        const decide = (entities: EntityJson[]) => {
+          const answer = isAuthorized({
+            principal: principal.uid, action: { type: 'Action', id: 'pay' }, resource: { type: 'Server', id: 's' },
+            context: { n }, policies: { staticPolicies: texts.join('\n') }, entities, validateRequest: false,
+          });
+          if (answer.type !== 'success') throw new Error(JSON.stringify(answer.errors));
+          return { decision: answer.response.decision, reason: [...answer.response.diagnostics.reason].sort(), errors: answer.response.diagnostics.errors.length };
+        };
+        const full = decide(collectRequestEntities(store, request));
+        const flat = decide(pickEntityAttrs(collectRequestEntities(store, request, ancestorUnreadable(reads)), reads));
+        expect(flat).toEqual(full);
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(44);
   });
 });

@@ -74,22 +74,28 @@ describe('what reaches Cedar (injected authorize seam)', () => {
   });
   beforeEach(() => calls.splice(0));
 
-  it('sends only the principal, its group path and the resource', () => {
+  it('sends only the principal (its group path as its parents), the resource and the action lineage', () => {
     const d = bundle.evaluate({ principal: principal('User', 'bob', ['payments-admins']), requestEntities: [], action: 'payments.refund', resource: 'payments', context: context({ amount: decimal('1.00'), orderId: 'o' }, { kind: 'human' }) });
     expect(d.kind).toBe('allow');
     expect(calls).toHaveLength(1);
     // plus the action and its action groups: the schema is applied in JS, so Cedar gets the action lineage
-    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"payments"', 'Action::"payments.refund"', 'Group::"payments-admins"', 'Group::"payments-team"', 'Server::"payments"', 'User::"bob"']);
+    // the principal's groups are its parents; no policy of the slice reads a group or tests one with `in`
+    // on the left, so the group entities themselves are left out (entity-reads.ts, "flattening")
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"payments"', 'Action::"payments.refund"', 'Server::"payments"', 'User::"bob"']);
+    const bob = (calls[0]?.entities ?? []).find((e) => uidKey(e.uid) === 'User::"bob"');
+    expect((bob?.parents ?? []).map((uid) => uidKey(uid)).sort()).toEqual(['Group::"payments-admins"', 'Group::"payments-team"']);
     expect(calls[0]).toMatchObject({ validateRequest: false, action: { type: 'Action', id: 'payments.refund' }, resource: { type: 'Server', id: 'payments' } });
     expect(calls[0]?.preparsedSchemaName).toBeUndefined();
     // only the context attributes the function's policies read (agents-read-only: caller; refunds: input)
     expect(Object.keys(calls[0]?.context ?? {}).sort()).toEqual(['caller', 'input']);
   });
 
-  it('sends an agent, the user it acts for, and both group paths', () => {
+  it('sends an agent (its groups as parents), the user it acts for, and that user\'s group path', () => {
     const agent = principal('Agent', 'copilot', ['agents'], { onBehalfOf: { __entity: { type: 'User', id: 'eve' } } });
     bundle.evaluate({ principal: agent, requestEntities: [principal('User', 'eve', ['oncall'])], action: 'search_issues', resource: 'tools', context: context({ query: 'q', repo: 'r' }, { kind: 'agent' }) });
-    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"readOnly"', 'Action::"search_issues"', 'Agent::"copilot"', 'Group::"agents"', 'Group::"engineering"', 'Group::"oncall"', 'Server::"tools"', 'User::"eve"']);
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"readOnly"', 'Action::"search_issues"', 'Agent::"copilot"', 'Group::"engineering"', 'Group::"oncall"', 'Server::"tools"', 'User::"eve"']);
+    const copilot = (calls[0]?.entities ?? []).find((e) => uidKey(e.uid) === 'Agent::"copilot"');
+    expect((copilot?.parents ?? []).map((uid) => uidKey(uid))).toEqual(['Group::"agents"']);
   });
 
   it('never calls Cedar for an unknown function', () => {
