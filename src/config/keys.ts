@@ -79,6 +79,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'log.level', kind: 'string', default: 'info', help: 'log level: fatal, error, warn, info, debug, trace, silent' },
   { path: 'engine.workers', kind: 'int', default: 0, help: 'policy worker threads evaluating decisions (0 = in the main thread); a hot reload switches all workers at once' },
   { path: 'engine.cache_dir', kind: 'string', default: '', help: 'validation cache directory: a bundle whose exact files were validated before starts without validating again ("" = off; as trusted as the bundle directory)' },
+  { path: 'engine.max_prepared_policies', kind: 'int', default: 10000, help: 'most policies held preparsed in cedar-wasm at once (~3 KB of memory each, never returned to the OS); beyond it the least recently called functions\' policies are preparsed again on their next call (~0.2 ms per policy); 0 = no limit' },
 ];
 
 /** `listen.grpc` → `--listen-grpc`; `identity.jwt_authn.payload_key` → `--identity-jwt-authn-payload-key`. */

@@ -30,6 +30,17 @@ export interface Metrics {
   readonly approvalDecisionSeconds: Histogram<'verdict'>;
   /** Audit records not written, by reason (mask_failed: arguments could not be masked; write_failed: sink error). */
   readonly auditRecordsDropped: Counter<'reason'>;
+  /**
+   * Where the slice gauges (callgate_bundle_slices, _slices_prepared, _warmup_pending_slices) read from at
+   * each scrape: the serving bundle's preparsed slices (prepare-engine.ts); undefined reads as 0.
+   */
+  observeBundleSlices(read: () => BundleSliceProgress | undefined): void;
+}
+
+export interface BundleSliceProgress {
+  readonly total: number;
+  readonly prepared: number;
+  readonly pending: number;
 }
 
 /** Buckets from 10 µs to 1 s: a Check normally takes tens to hundreds of µs. */
@@ -41,7 +52,23 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
   const registry = new Registry();
   if (options.collectProcessMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'callgate_' });
   const registers = [registry];
+  let readSlices: () => BundleSliceProgress | undefined = () => undefined;
+  const sliceGauge = (name: string, help: string, pick: (p: BundleSliceProgress) => number): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(pick(readSlices() ?? { total: 0, prepared: 0, pending: 0 }));
+      },
+    });
+  sliceGauge('callgate_bundle_slices', 'Distinct policy slices (policy sets by function) of the serving bundle', (p) => p.total);
+  sliceGauge('callgate_bundle_slices_prepared', 'Slices of the serving bundle preparsed in cedar-wasm now (bounded by engine.max_prepared_policies)', (p) => p.prepared);
+  sliceGauge('callgate_bundle_warmup_pending_slices', 'Slices the idle-time warm-up has still to visit (0: warm-up finished)', (p) => p.pending);
   return {
+    observeBundleSlices(read) {
+      readSlices = read;
+    },
     registry,
     decisions: new Counter({
       name: 'callgate_authz_decisions_total',

@@ -14,6 +14,8 @@ import { warmBundle } from './warm-bundle';
 export interface EngineSettings {
   readonly cache_dir: string;
   readonly workers: number;
+  /** Most policies preparsed in cedar-wasm at once (0 = no limit); see prepare-engine.ts. */
+  readonly max_prepared_policies: number;
 }
 
 export interface BundleEngine {
@@ -35,13 +37,14 @@ export function createBundleEngine(settings: EngineSettings, deps: BundleEngineD
     settings.workers > 0
       ? createEvaluationPool({
           size: settings.workers,
+          maxPreparedPolicies: settings.max_prepared_policies,
           onWorkerExit: (exitCode) => {
             deps.log.error({ exit_code: exitCode }, 'policy worker stopped; its pending checks were denied; replacing it');
             deps.onWorkerExit?.();
           },
         })
       : undefined;
-  const cacheDir = settings.cache_dir === '' ? {} : { cacheDir: settings.cache_dir };
+  const cacheDir = { ...(settings.cache_dir === '' ? {} : { cacheDir: settings.cache_dir }), maxPreparedPolicies: settings.max_prepared_policies };
   let serving: PolicyBundle | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;

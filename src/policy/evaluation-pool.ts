@@ -20,6 +20,8 @@ export interface PoolOptions {
   readonly size: number;
   /** The worker script; default pool-worker.js beside this module, else the built one in dist/. */
   readonly workerFile?: string;
+  /** Most policies each worker keeps preparsed (engine.max_prepared_policies; 0 or absent = no limit). */
+  readonly maxPreparedPolicies?: number;
   /** Told when a worker stopped unexpectedly (it is replaced). */
   onWorkerExit?(exitCode: number): void;
 }
@@ -88,7 +90,7 @@ export function createEvaluationPool(options: PoolOptions): EvaluationPool {
     }
   };
   const spawn = (): void => {
-    const worker = new Worker(file);
+    const worker = new Worker(file, { workerData: { maxPreparedPolicies: options.maxPreparedPolicies ?? 0 } });
     const slot: Slot = { worker, pending: new Map() };
     slots.push(slot);
     worker.on('message', (message: FromWorker) => onMessage(slot, message));

@@ -20,6 +20,7 @@ import { readValidationCache, validationCacheKey, writeValidationCache } from '.
 import { computeActionSlices } from './action-slices';
 import { buildEntityStore } from './entity-store';
 import { prepareEngine } from './prepare-engine';
+import { keepDecidingAnnotations, shareEqual, shareShapes } from './share-equal';
 import { createPolicyBundle, defaultAuthorize, type AuthorizeFn } from './policy-bundle';
 
 export interface LoadBundleOptions {
@@ -41,6 +42,8 @@ export interface LoadBundleOptions {
   readonly offThread?: (validated: ValidatedBundle) => OffThreadEvaluation;
   /** Entries of each revision's tools/list cache (per caller and context); default 1000. */
   readonly toolListingCacheSize?: number;
+  /** Most policies preparsed into cedar-wasm at once (engine.max_prepared_policies; prepare-engine.ts); 0 or absent = no limit. */
+  readonly maxPreparedPolicies?: number;
 }
 
 /** Where the base schema is found: beside this module (ts-node, jest), else in src/ when running from dist/. */
@@ -95,20 +98,20 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
   const policies = validated.policies;
   const { slices, sliceOf } = computeActionSlices(functions, parents, policies.map((p) => ({ id: p.id, action: p.json.action })));
   const textById = new Map(policies.map((p) => [p.id, p.text]));
-  const engine = prepareEngine(options.generation ?? randomUUID(), slices, textById);
-  const shapes = schemaShapesOf(validated.schema, functions, parents);
+  const engine = prepareEngine(options.generation ?? randomUUID(), slices, (id) => textById.get(id), { maxPreparedPolicies: options.maxPreparedPolicies ?? 0 });
+  const shapes = shareShapes(schemaShapesOf(validated.schema, functions, parents));
   const explicit = explicitEntities(validated.entities, validated.schema, shapes.names);
   if (explicit.problems.length > 0) {
     return invalid(explicit.problems.map((message) => ({ code: 'entities', file: validated.entitiesFile, message })));
   }
   const jsonById = new Map(policies.map((p) => [p.id, p.json]));
   const sliceJson = slices.map((ids) => ids.map((id) => jsonById.get(id)).filter((j) => j !== undefined));
-  const sliceReads = sliceJson.map(contextReadsOf);
-  const sliceEntityReads = sliceJson.map(entityReadsOf);
+  const sliceReads = shareEqual(sliceJson.map(contextReadsOf));
+  const sliceEntityReads = shareEqual(sliceJson.map(entityReadsOf));
   const bundle = createPolicyBundle({
     revision: validated.revision,
     policyIds: Object.freeze(policies.map((p) => p.id)),
-    annotations,
+    annotations: keepDecidingAnnotations(annotations),
     sliceOf,
     engine,
     store: buildEntityStore(explicit.entities),

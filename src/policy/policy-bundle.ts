@@ -45,6 +45,7 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
     hasFunction: (name) => parts.sliceOf.has(name),
     evaluate: (input) => evaluateInput(parts, input),
     warm: (count) => parts.engine.prepareNext(count),
+    slices: () => parts.engine.progress(),
     ...(parts.offThread === undefined ? {} : { offThread: parts.offThread }),
     listTools: createToolLister(parts, parts.toolListingCacheSize),
     ancestorsOf: (key) => parts.store.ancestors.get(key) ?? [],

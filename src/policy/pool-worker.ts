@@ -3,7 +3,7 @@
  * load each task names. A task for a load it does not hold (dropped, or replaced in its generation) is
  * denied, never evaluated against another bundle. All state lives in serveWorker's closure.
  */
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { prepareBundle } from './load-bundle';
 import { warmBundle } from './warm-bundle';
 import type { FromWorker, ToWorker } from './pool-protocol';
@@ -14,14 +14,14 @@ interface Held {
   readonly bundle: PolicyBundle;
 }
 
-export function serveWorker(port: Pick<MessagePort, 'on' | 'postMessage'>): void {
+export function serveWorker(port: Pick<MessagePort, 'on' | 'postMessage'>, maxPreparedPolicies = 0): void {
   const held = new Map<number, Held>();
   const send = (message: FromWorker): void => port.postMessage(message);
   port.on('message', (message: ToWorker) => {
     switch (message.kind) {
       case 'load': {
         for (const [loadId, entry] of held) if (entry.generation === message.generation) held.delete(loadId);
-        const result = prepareBundle(message.validated, { generation: `pool-${message.generation}` });
+        const result = prepareBundle(message.validated, { generation: `pool-${message.generation}`, maxPreparedPolicies });
         if (result.kind === 'invalid') {
           send({ kind: 'load-failed', loadId: message.loadId, problems: result.problems });
           return;
@@ -47,4 +47,4 @@ function notHeld(): PolicyDecision {
   return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: 'the policy worker does not hold this bundle revision' }] };
 }
 
-if (parentPort !== null) serveWorker(parentPort);
+if (parentPort !== null) serveWorker(parentPort, Number((workerData as { maxPreparedPolicies?: unknown } | null)?.maxPreparedPolicies ?? 0) || 0);

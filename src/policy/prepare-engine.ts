@@ -1,48 +1,112 @@
 /**
- * Preparses slices into cedar-wasm's thread-local cache under ids namespaced by a generation, each on its
- * first use: a bundle is ready without parsing every policy a second time (at 10,000 policies that took
- * ~2 s), and a slice costs ~0.2 ms per policy the first time a function of it is called. The memo belongs
- * to this engine instance, so a reload into a reused generation always re-preparses its own slices (the
- * cache has no delete: reusing the same ids keeps memory bounded by two generations, as watchBundle
- * alternates "a"/"b"). A slice Cedar refuses to preparse answers undefined, and the call is denied.
- * prepareNext lets the server preparse the rest in idle time after it is ready (warmBundle).
+ * Preparses slices into cedar-wasm's thread-local cache, each on its first use: a bundle is ready without
+ * parsing every policy a second time (at 10,000 policies that took ~2 s), and a slice costs ~0.2 ms per
+ * policy the first time a function of it is called. prepareNext lets the server preparse the rest in idle
+ * time after it is ready (warmBundle).
+ *
+ * What cedar-wasm holds is bounded (`maxPreparedPolicies`, engine.max_prepared_policies): a preparsed
+ * policy costs ~3 KB of wasm linear memory, which never shrinks (all 100,000 policies of the bench bundle:
+ * ~300 MB). Slices live in an LRU whose size is their policy count; a slice pushed out has its slot
+ * overwritten with an empty set (the cache has no delete; overwriting frees the memory for reuse) and is
+ * preparsed again on its next call (a miss: ~0.2 ms per policy). Preparsed ids are slots
+ * `callgate/<generation>/slot/<n>`, reused as slices come and go, so a generation never holds more than
+ * the cap; watchBundle alternates two generations. The idle-time warm-up only fills free room, it never
+ * pushes a slice out. A slice Cedar refuses to preparse (or whose text is missing) answers undefined, and
+ * the call is denied.
  */
 import { preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
+import { LRUCache } from 'lru-cache';
 
-export interface PreparedEngine {
-  /** The preparsed policy-set id of slice `index`, preparsed now if this is its first use. */
-  sliceId(index: number): string | undefined;
-  /** Preparse up to `count` slices not yet prepared (background warm-up); returns how many are left. */
-  prepareNext(count: number): number;
+export interface SliceProgress {
+  /** Distinct slices of the bundle. */
+  readonly total: number;
+  /** Slices preparsed now. */
+  readonly prepared: number;
+  /** Slices the idle-time warm-up has still to visit (0: it has finished). */
+  readonly pending: number;
 }
 
-export function prepareEngine(generation: string, slices: readonly (readonly string[])[], textById: ReadonlyMap<string, string>): PreparedEngine {
-  const ids: (string | null | undefined)[] = new Array<string | null | undefined>(slices.length);
-  let next = 0;
-  const sliceId = (index: number): string | undefined => {
-    const known = ids[index];
-    if (known !== undefined) return known ?? undefined;
-    const policies = slices[index];
-    if (policies === undefined) return undefined;
-    const id = `callgate/${generation}/slice/${index}`;
-    const staticPolicies: Record<string, string> = {};
-    for (const policyId of policies) staticPolicies[policyId] = textById.get(policyId) ?? '';
-    try {
-      ids[index] = preparsePolicySet(id, { staticPolicies }).type === 'success' ? id : null;
-    } catch {
-      ids[index] = null;
-    }
-    return ids[index] ?? undefined;
-  };
-  return {
-    sliceId,
-    prepareNext(count) {
-      for (let done = 0; done < count && next < slices.length; next += 1) {
-        if (ids[next] !== undefined) continue;
-        sliceId(next);
-        done += 1;
-      }
-      return slices.length - next;
+export interface PreparedEngine {
+  /** The preparsed policy-set id of slice `index`, preparsed now if it is not held; undefined: deny. */
+  sliceId(index: number): string | undefined;
+  /** Preparse up to `count` slices not yet prepared while there is room (warm-up); returns `pending`. */
+  prepareNext(count: number): number;
+  progress(): SliceProgress;
+}
+
+export interface PrepareOptions {
+  /** Most policies (counted per slice) preparsed at once; the least recently used slices make room. 0 = no limit. */
+  readonly maxPreparedPolicies: number;
+}
+
+export const UNBOUNDED: PrepareOptions = Object.freeze({ maxPreparedPolicies: 0 });
+
+export function prepareEngine(
+  generation: string,
+  slices: readonly (readonly string[])[],
+  textOf: (policyId: string) => string | undefined,
+  options: PrepareOptions = UNBOUNDED,
+): PreparedEngine {
+  const cap = options.maxPreparedPolicies > 0 ? options.maxPreparedPolicies : Number.MAX_SAFE_INTEGER;
+  const sizeOf = (index: number): number => Math.min(cap, Math.max(1, slices[index]?.length ?? 1));
+  const freeSlots: string[] = [];
+  let slotCount = 0;
+  const held = new LRUCache<number, string>({
+    maxSize: cap,
+    sizeCalculation: (_slot, index) => sizeOf(index),
+    disposeAfter: (slot) => {
+      preparsePolicySet(slot, { staticPolicies: {} });
+      freeSlots.push(slot);
     },
+  });
+  const failed = new Set<number>();
+  let next = 0;
+  let warming = true;
+
+  const prepare = (index: number): string | undefined => {
+    const policies = slices[index];
+    if (policies === undefined || failed.has(index)) return undefined;
+    const staticPolicies: Record<string, string> = {};
+    for (const policyId of policies) {
+      const text = textOf(policyId);
+      if (text === undefined) return markFailed(index);
+      staticPolicies[policyId] = text;
+    }
+    const slot = freeSlots.pop() ?? `callgate/${generation}/slot/${slotCount++}`;
+    let ok = false;
+    try {
+      ok = preparsePolicySet(slot, { staticPolicies }).type === 'success';
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      freeSlots.push(slot);
+      return markFailed(index);
+    }
+    held.set(index, slot);
+    return slot;
+  };
+  const markFailed = (index: number): undefined => {
+    failed.add(index);
+    return undefined;
+  };
+  /** Slices the warm-up has still to visit (some may have been prepared by a call meanwhile). */
+  const pending = (): number => (warming ? slices.length - next : 0);
+
+  return {
+    sliceId: (index) => held.get(index) ?? prepare(index),
+    prepareNext(count) {
+      for (let done = 0; warming && done < count && next < slices.length; next += 1) {
+        if (held.has(next) || failed.has(next)) continue;
+        if (held.calculatedSize + sizeOf(next) > cap) warming = false;
+        else {
+          prepare(next);
+          done += 1;
+        }
+      }
+      if (next >= slices.length) warming = false;
+      return pending();
+    },
+    progress: () => ({ total: slices.length, prepared: held.size, pending: pending() }),
   };
 }

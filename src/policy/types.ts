@@ -68,6 +68,8 @@ export interface PolicyBundle {
   ancestorsOf?(key: string): readonly string[];
   /** Prepares up to `count` more of its policy slices now (idle-time warm-up, warm-bundle.ts); returns how many are left. */
   warm?(count: number): number;
+  /** How many of its slices are preparsed now, and how many the idle-time warm-up has still to visit (prepare-engine.ts). */
+  slices?(): { readonly total: number; readonly prepared: number; readonly pending: number };
 }
 
 /** One bundle revision staged on the evaluation pool (evaluation-pool.ts). */

@@ -26,7 +26,20 @@ describe('warmBundle', () => {
     warmBundle(bundle, () => true);
     await turns(total + 5);
     expect(bundle.warm?.(1)).toBe(0);
+    expect(bundle.slices?.()).toEqual({ total, prepared: total, pending: 0 });
     expect(bundle.evaluate(alice)).toEqual(expected);
+  });
+
+  it('with engine.max_prepared_policies fills only the room there is, and reports it has finished', async () => {
+    const result = await loadBundle(EXAMPLE, { maxPreparedPolicies: 2 });
+    if (result.kind !== 'loaded') throw new Error('example bundle must load');
+    const bundle = result.bundle;
+    const total = bundle.warm?.(0) ?? 0;
+    warmBundle(bundle, () => true);
+    await turns(total + 5);
+    expect(bundle.slices?.()).toEqual({ total, prepared: expect.any(Number), pending: 0 });
+    expect(bundle.slices?.().prepared).toBeLessThanOrEqual(2);
+    expect(bundle.evaluate(alice).kind).toBeDefined();
   });
 
   it('stops when the bundle no longer serves', async () => {

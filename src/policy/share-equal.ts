@@ -1,0 +1,78 @@
+/**
+ * Memory of a prepared bundle (bench/README.md, "Memory and steady state at 100,000"): per-function and
+ * per-slice data is mostly equal values (10,000 functions with the same input type, slices reading the
+ * same context attributes), and most policies carry no obligation. These helpers keep one instance of
+ * each equal value and only the annotations a decision can use; what is kept reads exactly as before.
+ */
+import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { PolicyAnnotations } from '../obligations/policy-annotations';
+import type { FunctionShape, SchemaShapes } from './function-shapes';
+
+/** A key equal for structurally equal values; Sets and Maps compare by content, in any order. */
+export function canonicalKey(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Set) return { '\0set': [...(v as Set<unknown>)].map((e) => canonicalKey(e)).sort() };
+    if (v instanceof Map) return { '\0map': [...(v as Map<unknown, unknown>)].map(([k, e]) => [canonicalKey(k), canonicalKey(e)]).sort() };
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+/** Returns `intern(value)`: the first value seen with the same canonical key. */
+export function createInterner(): <T>(value: T) => T {
+  const seen = new Map<string, unknown>();
+  return <T>(value: T): T => {
+    const key = canonicalKey(value);
+    const found = seen.get(key);
+    if (found !== undefined) return found as T;
+    seen.set(key, value);
+    return value;
+  };
+}
+
+/** The same values, equal ones sharing one instance. */
+export function shareEqual<T>(values: readonly T[]): T[] {
+  const intern = createInterner();
+  return values.map((v) => intern(v));
+}
+
+/** Function shapes with equal type sets, input types and action entities shared between functions. */
+export function shareShapes(shapes: SchemaShapes): SchemaShapes {
+  const intern = createInterner();
+  const functions = new Map<string, FunctionShape>();
+  for (const [name, shape] of shapes.functions) {
+    functions.set(name, {
+      principalTypes: intern(shape.principalTypes),
+      resourceTypes: intern(shape.resourceTypes),
+      inputType: intern(shape.inputType),
+      actionEntities: shape.actionEntities.map((e: EntityJson) => intern(e)),
+    });
+  }
+  return { names: shapes.names, functions };
+}
+
+/**
+ * Only the annotations that can change a decision (a @reason, an @approval group or an obligation), the
+ * rest are dropped: map-decision.ts and tool-listing.ts read a missing entry as "none". Equal reasons,
+ * groups and obligations share one instance.
+ */
+export function keepDecidingAnnotations(annotations: Iterable<readonly [string, PolicyAnnotations]>): Map<string, PolicyAnnotations> {
+  const intern = createInterner();
+  const kept = new Map<string, PolicyAnnotations>();
+  for (const [id, a] of annotations) {
+    const o = a.obligations;
+    const hasObligation = o.mask.length > 0 || o.maskFields.length > 0 || o.redactArgs.length > 0;
+    if (a.reason === undefined && a.approvalGroup === undefined && !hasObligation) continue;
+    kept.set(id, {
+      id,
+      obligations: intern(o),
+      ...(a.reason === undefined ? {} : { reason: intern(a.reason) }),
+      ...(a.approvalGroup === undefined ? {} : { approvalGroup: intern(a.approvalGroup) }),
+    });
+  }
+  return kept;
+}

@@ -1,0 +1,139 @@
+/**
+ * Preparsed slices bounded by engine.max_prepared_policies: least recently used slices make room, a slot
+ * of cedar-wasm's cache is reused only with its new slice's policies, the warm-up never pushes a slice
+ * out, and a bounded bundle decides exactly as an unbounded one.
+ */
+import { join } from 'node:path';
+import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { prepareEngine } from '../../../src/policy/prepare-engine';
+import { loadBundle } from '../../../src/policy/load-bundle';
+import type { AuthorizationInput, PolicyBundle } from '../../../src/policy/types';
+import { context, decimal, input, principal } from './authorization-inputs';
+
+const policyText = (i: number): string => `@id("p${i}")\npermit (principal, action == Action::"a${i}", resource);`;
+const SLICES = [['p0'], ['p1'], ['p2']];
+
+function counter(): { textOf: (id: string) => string | undefined; reads: string[] } {
+  const reads: string[] = [];
+  return { reads, textOf: (id) => (reads.push(id), /^p\d$/.test(id) ? policyText(Number(id.slice(1))) : undefined) };
+}
+
+/** The policy that decides action a<i> when evaluated against the preparsed id. */
+function decidingPolicy(id: string, i: number): readonly string[] {
+  const answer = statefulIsAuthorized({
+    principal: { type: 'User', id: 'u' },
+    action: { type: 'Action', id: `a${i}` },
+    resource: { type: 'Server', id: 's' },
+    context: {},
+    validateRequest: false,
+    preparsedPolicySetId: id,
+    entities: [],
+  });
+  if (answer.type !== 'success') throw new Error('evaluation failed');
+  return answer.response.diagnostics.reason;
+}
+
+describe('prepareEngine', () => {
+  it('without a limit preparses each slice once and keeps it', () => {
+    const { textOf, reads } = counter();
+    const engine = prepareEngine('t-unbounded', SLICES, textOf);
+    const ids = [0, 1, 2].map((i) => engine.sliceId(i));
+    expect(new Set(ids).size).toBe(3);
+    expect([0, 1, 2].map((i) => engine.sliceId(i))).toEqual(ids);
+    expect(reads).toEqual(['p0', 'p1', 'p2']);
+    expect(engine.progress()).toEqual({ total: 3, prepared: 3, pending: 3 });
+  });
+
+  it('with a limit drops the least recently used slice and preparses it again on its next call', () => {
+    const { textOf, reads } = counter();
+    const engine = prepareEngine('t-lru', SLICES, textOf, { maxPreparedPolicies: 2 });
+    const id0 = engine.sliceId(0) ?? '';
+    engine.sliceId(1);
+    engine.sliceId(0); // 0 is now more recent than 1
+    engine.sliceId(2); // pushes out 1
+    expect(engine.progress().prepared).toBe(2);
+    expect(reads).toEqual(['p0', 'p1', 'p2']);
+    expect(engine.sliceId(0)).toBe(id0); // still held
+    const again = engine.sliceId(1) ?? ''; // a miss: preparsed again, into a reused slot
+    expect(reads).toEqual(['p0', 'p1', 'p2', 'p1']);
+    // Every id answers with its own slice's policies, after slots were reused.
+    for (let round = 0; round < 3; round += 1) {
+      for (const i of [2, 0, 1, 2, 1, 0]) expect(decidingPolicy(engine.sliceId(i) ?? '', i)).toEqual([`p${i}`]);
+    }
+    expect(decidingPolicy(again, 1)).toEqual(['p1']);
+    expect(engine.progress().prepared).toBe(2);
+  });
+
+  it('serves a slice larger than the limit (alone)', () => {
+    const { textOf } = counter();
+    const engine = prepareEngine('t-big', [['p0', 'p1', 'p2'], ['p3']], textOf, { maxPreparedPolicies: 2 });
+    expect(decidingPolicy(engine.sliceId(0) ?? '', 1)).toEqual(['p1']);
+    expect(decidingPolicy(engine.sliceId(1) ?? '', 3)).toEqual(['p3']);
+    expect(engine.progress().prepared).toBe(1);
+  });
+
+  it('warms up only into free room, never pushing a slice out', () => {
+    const { textOf, reads } = counter();
+    const engine = prepareEngine('t-warm', SLICES, textOf, { maxPreparedPolicies: 2 });
+    expect(engine.prepareNext(0)).toBe(3);
+    expect(engine.prepareNext(1)).toBe(2);
+    expect(engine.prepareNext(10)).toBe(0); // stopped: no room for slice 2
+    expect(engine.progress()).toEqual({ total: 3, prepared: 2, pending: 0 });
+    engine.sliceId(0);
+    engine.sliceId(1);
+    expect(reads).toEqual(['p0', 'p1']); // both hits
+  });
+
+  it('fails closed when a policy text is missing or Cedar refuses the slice', () => {
+    const { textOf } = counter();
+    const engine = prepareEngine('t-fail', [['p0', 'gone'], ['p1']], textOf);
+    expect(engine.sliceId(0)).toBeUndefined();
+    expect(engine.sliceId(0)).toBeUndefined();
+    expect(engine.sliceId(1)).toBeDefined();
+    const broken = prepareEngine('t-broken', [['x']], () => 'permit (principal, action, resource) when { nope };');
+    expect(broken.sliceId(0)).toBeUndefined();
+  });
+});
+
+describe('a bundle with engine.max_prepared_policies decides as one without', () => {
+  const EXAMPLE = join(__dirname, '../../../policies');
+  const load = async (maxPreparedPolicies?: number): Promise<PolicyBundle> => {
+    const result = await loadBundle(EXAMPLE, maxPreparedPolicies === undefined ? {} : { maxPreparedPolicies });
+    if (result.kind !== 'loaded') throw new Error('example bundle must load');
+    return result.bundle;
+  };
+  const calls: AuthorizationInput[] = [];
+  const users = [
+    { who: principal('User', 'alice', ['payments-team']), kind: 'human' as const },
+    { who: principal('User', 'bob', ['engineering']), kind: 'human' as const },
+    { who: principal('Service', 'ci', []), kind: 'service' as const },
+    { who: principal('Agent', 'bot', ['agents']), kind: 'agent' as const },
+  ];
+  const actions: [string, Record<string, unknown>][] = [
+    ['payments.get', { paymentId: 'p-1' }],
+    ['payments.refund', { amount: decimal('20.00'), orderId: 'o-1', reason: 'x' }],
+    ['payments.charge', { amount: decimal('500.01'), currency: 'EUR', customerId: 'c', description: 'd' }],
+    ['search_issues', { query: 'q', repo: 'acme/app' }],
+    ['read_file', { path: 'app/.env' }],
+    ['delete_repo', { repo: 'acme/app' }],
+    ['run_sql', { query: 'select 1' }],
+    ['mcp:tools/list', {}],
+  ];
+  for (let i = 0; i < 96; i += 1) {
+    const [action, args] = actions[(i * 5) % actions.length] ?? ['mcp:ping', {}];
+    const user = users[i % users.length];
+    if (user === undefined) continue;
+    calls.push(input(user.who, action, i % 3 === 0 ? 'payments' : 'tools', context(args as never, { kind: user.kind }, i % 7 === 0)));
+  }
+
+  it.each([1, 3, 10])('limit %i policies: same decisions over calls that keep switching functions', async (limit) => {
+    const unbounded = await load();
+    const bounded = await load(limit);
+    const expected = calls.map((c) => unbounded.evaluate(c));
+    expect(expected.filter((d) => d.kind === 'allow').length).toBeGreaterThan(5);
+    expect(calls.map((c) => bounded.evaluate(c))).toEqual(expected);
+    const progress = bounded.slices?.();
+    expect(progress?.prepared).toBeGreaterThan(0);
+    expect(progress?.prepared).toBeLessThanOrEqual(Math.max(1, limit));
+  });
+});

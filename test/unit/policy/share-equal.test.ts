@@ -1,0 +1,37 @@
+/** Equal per-function and per-slice values share one instance; only deciding annotations are kept. */
+import { canonicalKey, keepDecidingAnnotations, shareEqual } from '../../../src/policy/share-equal';
+import { NO_OBLIGATIONS } from '../../../src/policy/types';
+
+describe('canonicalKey / shareEqual', () => {
+  it('treats Sets, Maps and objects as equal by content, whatever the order', () => {
+    expect(canonicalKey({ a: new Set(['x', 'y']), b: 1 })).toBe(canonicalKey({ b: 1, a: new Set(['y', 'x']) }));
+    expect(canonicalKey(new Map([['k', new Set(['a'])]]))).toBe(canonicalKey(new Map([['k', new Set(['a'])]])));
+    expect(canonicalKey(new Set(['a']))).not.toBe(canonicalKey(['a']));
+    expect(canonicalKey({ kind: 'some', keys: new Set(['a']) })).not.toBe(canonicalKey({ kind: 'some', keys: new Set(['a', 'b']) }));
+  });
+
+  it('returns the first of equal values, keeping distinct ones', () => {
+    const a = { kind: 'some', keys: new Set(['input']) };
+    const b = { kind: 'some', keys: new Set(['input']) };
+    const c = { kind: 'all' };
+    const shared = shareEqual([a, b, c]);
+    expect(shared[0]).toBe(a);
+    expect(shared[1]).toBe(a);
+    expect(shared[2]).toBe(c);
+  });
+});
+
+describe('keepDecidingAnnotations', () => {
+  it('keeps reasons, approval groups and obligations, and drops policies with none', () => {
+    const kept = keepDecidingAnnotations([
+      ['plain', { id: 'plain', obligations: { mask: [], maskFields: [], redactArgs: [] } }],
+      ['f1', { id: 'f1', reason: 'no', obligations: { mask: [], maskFields: [], redactArgs: [] } }],
+      ['f2', { id: 'f2', reason: 'no', approvalGroup: 'Group::"oncall"', obligations: NO_OBLIGATIONS }],
+      ['m', { id: 'm', obligations: { mask: ['pan'], maskFields: [], redactArgs: [] } }],
+    ]);
+    expect([...kept.keys()]).toEqual(['f1', 'f2', 'm']);
+    expect(kept.get('f2')).toEqual({ id: 'f2', reason: 'no', approvalGroup: 'Group::"oncall"', obligations: { mask: [], maskFields: [], redactArgs: [] } });
+    expect(kept.get('f1')?.obligations).toBe(kept.get('f2')?.obligations);
+    expect(kept.get('m')?.obligations.mask).toEqual(['pan']);
+  });
+});
