@@ -10,7 +10,9 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { CheckRequestView } from '../../envoy/check-request';
-import { loadAuthProto, loadCheckMessageTypes, type CheckMessageTypes } from '../../envoy/protos';
+import type * as protobuf from 'protobufjs';
+import { loadCheckMessageTypes, loadEnvoyServiceRoot, type CheckMessageTypes } from '../../envoy/protos';
+import { methodDefinitionOf, objectCodecOf } from './method-definition';
 import type { CheckResponse } from '../../generated/envoy/service/auth/v3/CheckResponse';
 
 export interface CheckCodec {
@@ -31,7 +33,8 @@ export function createCheckCodec(types: CheckMessageTypes = loadCheckMessageType
 }
 
 /** envoy.service.auth.v3.Authorization with Check (de)serialized by `codec`; path and names as proto-loader's. */
-export function checkServiceDefinition(codec: CheckCodec = createCheckCodec()): grpc.ServiceDefinition {
-  const check = loadAuthProto().envoy.service.auth.v3.Authorization.service.Check;
-  return { Check: { ...check, requestDeserialize: codec.decodeRequest, responseSerialize: codec.encodeResponse } };
+export function checkServiceDefinition(root: protobuf.Root = loadEnvoyServiceRoot(), codec: CheckCodec = createCheckCodec(loadCheckMessageTypes(root))): grpc.ServiceDefinition {
+  const objects = objectCodecOf<CheckRequestView, CheckResponse>(root, 'envoy.service.auth.v3.CheckRequest', 'envoy.service.auth.v3.CheckResponse');
+  const check = methodDefinitionOf(root, 'envoy.service.auth.v3.Authorization', 'Check', { ...objects, requestDeserialize: codec.decodeRequest, responseSerialize: codec.encodeResponse });
+  return { Check: check };
 }

@@ -8,7 +8,10 @@ import type { CheckRequestView } from '../../envoy/check-request';
 import type { CheckResponse } from '../../generated/envoy/service/auth/v3/CheckResponse';
 import { unaryHandler, type CallInfo } from './unary';
 import { checkServiceDefinition } from './check-codec';
-import { loadExtProcProto } from '../../envoy/protos';
+import { loadEnvoyServiceRoot } from '../../envoy/protos';
+import { methodDefinitionOf, objectCodecOf } from './method-definition';
+import type { ProcessingRequest__Output } from '../../generated/envoy/service/ext_proc/v3/ProcessingRequest';
+import type { ProcessingResponse } from '../../generated/envoy/service/ext_proc/v3/ProcessingResponse';
 import { processHandler, type ProcessHandlerDeps } from './process-handler';
 
 export interface GrpcServerOptions {
@@ -37,12 +40,14 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  server.addService(checkServiceDefinition(), {
+  const root = loadEnvoyServiceRoot();
+  server.addService(checkServiceDefinition(root), {
     Check: unaryHandler<CheckRequestView, CheckResponse>(options.check, options.onCheckError),
   });
   if (options.process !== undefined) {
-    const extProc = loadExtProcProto().envoy.service.ext_proc.v3;
-    server.addService(extProc.ExternalProcessor.service, { Process: processHandler(options.process) });
+    const codec = objectCodecOf<ProcessingRequest__Output, ProcessingResponse>(root, 'envoy.service.ext_proc.v3.ProcessingRequest', 'envoy.service.ext_proc.v3.ProcessingResponse');
+    const process = methodDefinitionOf(root, 'envoy.service.ext_proc.v3.ExternalProcessor', 'Process', codec);
+    server.addService({ Process: process }, { Process: processHandler(options.process) });
   }
   const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'NOT_SERVING'])));
   health.addToServer(server);
