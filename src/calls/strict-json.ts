@@ -22,10 +22,11 @@ type Frame =
       readonly value: JsonObject;
       /** Folded key → first spelling seen, to reject exact and case-variant duplicates. */
       readonly keys: Map<string, string>;
-      readonly numbers: Map<string, string>;
+      /** Created at the first number literal (most containers hold none). */
+      numbers: Map<string, string> | undefined;
       pendingKey: string;
     }
-  | { readonly kind: 'array'; readonly value: JsonValue[]; readonly numbers: Map<number, string> };
+  | { readonly kind: 'array'; readonly value: JsonValue[]; numbers: Map<number, string> | undefined };
 
 /** Thrown inside visitor callbacks to stop jsonc-parser at the first problem; caught in parseStrictJson. */
 class StopParsing {
@@ -50,8 +51,12 @@ function createObject(): JsonObject {
   return Object.create(null) as JsonObject;
 }
 
+/**
+ * On a null-prototype object plain assignment always creates an own data property: no `__proto__` setter
+ * or other accessor is inherited (the key was checked not to be there yet).
+ */
 function setOwn(target: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  target[key] = value;
 }
 
 /** Builds the value tree from visitor events. */
@@ -72,7 +77,7 @@ class TreeBuilder {
   end(): void {
     const frame = this.stack.pop();
     if (frame === undefined) stop('ERR_CALL_INVALID_JSON', 'unbalanced JSON');
-    attachNumberTexts(frame.value, frame.numbers);
+    if (frame.numbers !== undefined) attachNumberTexts(frame.value, frame.numbers);
     this.add(frame.value, undefined);
   }
 
@@ -97,9 +102,9 @@ class TreeBuilder {
       this.root = value;
     } else if (frame.kind === 'object') {
       setOwn(frame.value, frame.pendingKey, value);
-      if (numberText !== undefined) frame.numbers.set(frame.pendingKey, numberText);
+      if (numberText !== undefined) (frame.numbers ??= new Map()).set(frame.pendingKey, numberText);
     } else {
-      if (numberText !== undefined) frame.numbers.set(frame.value.length, numberText);
+      if (numberText !== undefined) (frame.numbers ??= new Map()).set(frame.value.length, numberText);
       frame.value.push(value);
     }
   }
@@ -114,12 +119,12 @@ function runVisit(text: string, builder: TreeBuilder): void {
     text,
     {
       onObjectBegin: (offset) => {
-        builder.begin({ kind: 'object', value: createObject(), keys: new Map(), numbers: new Map(), pendingKey: '' }, offset);
+        builder.begin({ kind: 'object', value: createObject(), keys: new Map(), numbers: undefined, pendingKey: '' }, offset);
       },
       onObjectProperty: (name, offset) => builder.property(name, offset),
       onObjectEnd: () => builder.end(),
       onArrayBegin: (offset) => {
-        builder.begin({ kind: 'array', value: [], numbers: new Map() }, offset);
+        builder.begin({ kind: 'array', value: [], numbers: undefined }, offset);
       },
       onArrayEnd: () => builder.end(),
       onLiteralValue: (value: unknown, offset, length) => {
