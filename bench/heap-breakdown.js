@@ -3,14 +3,15 @@
 /**
  * What a loaded bundle keeps in memory (issue 7, "RSS ≤ 150 MB with 100,000 policies"), in process:
  *   node --expose-gc bench/heap-breakdown.js --bundle DIR --cache DIR [--dist DIR] [--decisions N] [--warm]
- *        [--parts] [--snapshot FILE]
+ *        [--parts] [--snapshot FILE] [--max-prepared N]
  * Loads the bundle with the validation cache (fill it first: a cold 100,000-policy bundle validates for
  * minutes), then prints `process.memoryUsage()` after a full GC at each stage: modules loaded, bundle
  * loaded, after N decisions spread over every function, after preparsing every slice (`--warm`).
  * `arrayBuffers` is mostly cedar-wasm's linear memory. `--parts` rebuilds each part of the prepared
  * bundle alone from the cached validation and prints the heap it retains. `--snapshot` writes a heap
  * snapshot and prints its self sizes summed by constructor (top 25). `--dist` picks the compiled build
- * (default: dist/), so two builds can be compared.
+ * (default: dist/), so two builds can be compared; `--max-prepared` sets engine.max_prepared_policies
+ * (absent: loadBundle's default, no limit).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -30,6 +31,7 @@ function parseArgs(argv) {
     else if (flag === '--warm') options.warm = true;
     else if (flag === '--parts') options.parts = true;
     else if (flag === '--snapshot') options.snapshot = next();
+    else if (flag === '--max-prepared') options.maxPrepared = Number(next());
     else throw new Error(`unknown flag ${flag}`);
   }
   if (!options.bundle || !options.cache) throw new Error('usage: node --expose-gc bench/heap-breakdown.js --bundle DIR --cache DIR [--dist DIR] [--decisions N] [--warm] [--parts] [--snapshot FILE]');
@@ -147,7 +149,7 @@ async function main() {
   const { loadBundle } = require(path.join(options.dist, 'policy', 'load-bundle.js'));
   rows.push(usage('modules loaded'));
   const started = process.hrtime.bigint();
-  const loaded = await loadBundle(options.bundle, { cacheDir: options.cache });
+  const loaded = await loadBundle(options.bundle, { cacheDir: options.cache, ...(options.maxPrepared === undefined ? {} : { maxPreparedPolicies: options.maxPrepared }) });
   const loadMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (loaded.kind !== 'loaded') throw new Error(`bundle did not load: ${JSON.stringify(loaded.problems.slice(0, 3))}`);
   const bundle = loaded.bundle;
