@@ -98,7 +98,7 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
   const policies = validated.policies;
   const { slices, sliceOf } = computeActionSlices(functions, parents, policies.map((p) => ({ id: p.id, action: p.json.action })));
   const textById = new Map(policies.map((p) => [p.id, p.text]));
-  const engine = prepareEngine(options.generation ?? randomUUID(), slices, (id) => textById.get(id), { maxPreparedPolicies: options.maxPreparedPolicies ?? 0 });
+  const engine = prepareEngine(options.generation ?? randomUUID(), slices, lookupIn(textById), { maxPreparedPolicies: options.maxPreparedPolicies ?? 0 });
   const shapes = shareShapes(schemaShapesOf(validated.schema, functions, parents));
   const explicit = explicitEntities(validated.entities, validated.schema, shapes.names);
   if (explicit.problems.length > 0) {
@@ -124,6 +124,11 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
     toolListingCacheSize: options.toolListingCacheSize ?? 1000,
   });
   return { kind: 'loaded', bundle };
+}
+
+/** Outside prepareBundle: a closure made there would keep its whole scope (every policy's JSON) alive. */
+function lookupIn(map: ReadonlyMap<string, string>): (key: string) => string | undefined {
+  return (key) => map.get(key);
 }
 
 function invalid(problems: readonly BundleProblem[]): BundleLoadResult {
