@@ -32,8 +32,8 @@ export interface BundleParts {
   readonly sliceEntityReads?: readonly EntityReads[];
   /** This revision on the worker pool (engine.workers > 0). */
   readonly offThread?: OffThreadEvaluation;
-  /** Per slice: policy id → text, for partial evaluation (tools/list). */
-  readonly slicePolicies: readonly Readonly<Record<string, string>>[];
+  /** A slice's policies, id → text, for partial evaluation (tools/list); built on each call, not kept. */
+  slicePolicies(slice: number): Readonly<Record<string, string>> | undefined;
   /** Entries of this revision's tool-listing cache. */
   readonly toolListingCacheSize: number;
 }

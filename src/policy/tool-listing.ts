@@ -34,8 +34,8 @@ export type ToolListing =
 export interface ListingParts {
   readonly shapes: SchemaShapes;
   readonly sliceOf: ReadonlyMap<string, number>;
-  /** Per slice: policy id → policy text (partial evaluation takes policies as text, not preparsed ids). */
-  readonly slicePolicies: readonly Readonly<Record<string, string>>[];
+  /** A slice's policies, id → text (partial evaluation takes policies as text, not preparsed ids); built when asked. */
+  slicePolicies(slice: number): Readonly<Record<string, string>> | undefined;
   readonly store: EntityStore;
   readonly annotations: AnnotationsById;
 }
@@ -75,7 +75,7 @@ function listUncached(parts: ListingParts, request: ToolListRequest): ToolListin
   const obligations: Obligations[] = [];
   for (const [name, shape] of parts.shapes.functions) {
     const slice = parts.sliceOf.get(name);
-    const policies = slice === undefined ? undefined : parts.slicePolicies[slice];
+    const policies = slice === undefined ? undefined : parts.slicePolicies(slice);
     if (!isTool(name) || policies === undefined || !shape.principalTypes.has(principalType) || !shape.resourceTypes.has('Server')) continue;
     const verdict = verdictOf(
       evaluateListing({
