@@ -6,7 +6,10 @@
 import { join } from 'node:path';
 import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import { prepareEngine } from '../../../src/policy/prepare-engine';
-import { loadBundle } from '../../../src/policy/load-bundle';
+import { loadBundle, prepareBundle, readBaseSchema } from '../../../src/policy/load-bundle';
+import { validateBundleFiles } from '../../../src/policy/validate-bundle';
+import { readBundleFiles } from '../../../src/policy/bundle-files';
+import { createEvaluationPool } from '../../../src/policy/evaluation-pool';
 import type { AuthorizationInput, PolicyBundle } from '../../../src/policy/types';
 import { context, decimal, input, principal } from './authorization-inputs';
 
@@ -136,4 +139,21 @@ describe('a bundle with engine.max_prepared_policies decides as one without', ()
     expect(progress?.prepared).toBeGreaterThan(0);
     expect(progress?.prepared).toBeLessThanOrEqual(Math.max(1, limit));
   });
+
+  it('on the worker pool too (dist/policy/pool-worker.js: `npm run build` first)', async () => {
+    const validated = validateBundleFiles(await readBundleFiles(EXAMPLE), await readBaseSchema());
+    if (validated.kind !== 'valid') throw new Error('example bundle must validate');
+    const local = prepareBundle(validated.validated);
+    if (local.kind !== 'loaded') throw new Error('example bundle must prepare');
+    const pool = createEvaluationPool({ size: 1, maxPreparedPolicies: 1 });
+    try {
+      const staged = pool.stage(validated.validated);
+      await staged.ready;
+      const decisions = [];
+      for (const c of calls) decisions.push(await staged.evaluate(c));
+      expect(decisions).toEqual(calls.map((c) => local.bundle.evaluate(c)));
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });
