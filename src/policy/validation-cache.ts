@@ -59,12 +59,13 @@ const digestOf = (text: string): string => createHash('sha256').update(text, 'ut
 /** The cached validation for `key`, or undefined (a miss) for anything short of an intact entry for it. */
 export async function readValidationCache(dir: string, key: string): Promise<ValidatedBundle | undefined> {
   try {
-    const raw = await readFile(join(dir, `${key}${SUFFIX}`), 'utf8');
-    const newline = raw.indexOf('\n');
+    // Hashed as the bytes read (the same digest as of the UTF-8 text), then decoded once for parsing.
+    const raw = await readFile(join(dir, `${key}${SUFFIX}`));
+    const newline = raw.indexOf(0x0a);
     if (newline < 0) return undefined;
-    const body = raw.slice(newline + 1);
-    if (raw.slice(0, newline) !== digestOf(body)) return undefined;
-    const parsed: unknown = JSON.parse(body);
+    const body = raw.subarray(newline + 1);
+    if (raw.toString('utf8', 0, newline) !== createHash('sha256').update(body).digest('hex')) return undefined;
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
     const entry = entrySchema.safeParse(parsed);
     if (!entry.success || entry.data.key !== key) return undefined;
     return (parsed as { validated: unknown }).validated as ValidatedBundle;

@@ -67,6 +67,16 @@ describe('validation cache (engine.cache_dir)', () => {
     expect(planted.policyIds).toEqual(fresh.policyIds.filter((id) => id !== dropped?.id));
   });
 
+  it('reads back an entry holding non-ASCII text (the digest is over the UTF-8 bytes)', async () => {
+    const reason = 'refunds are frozen — über ✓ 🚫';
+    writeFileSync(join(bundleDir, 'unicode.cedar'), `@id("unicode-reason")\n@reason("${reason}")\nforbid (principal, action == Action::"payments.refund", resource);\n`);
+    const fresh = await load();
+    const [name] = entries();
+    const hit = await readValidationCache(cacheDir, (name ?? '').replace('.validated.json', ''));
+    expect(hit?.policies.find((p) => p.id === 'unicode-reason')?.text).toContain(reason);
+    expect((await load()).policyIds).toEqual(fresh.policyIds);
+  });
+
   it('validates in full when a file changed, and refuses an invalid change even though an old entry exists', async () => {
     await load();
     const file = join(bundleDir, readdirSync(bundleDir).find((n) => n.endsWith('.cedar')) ?? '');
