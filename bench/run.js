@@ -172,7 +172,13 @@ async function main() {
       ? await runCores({ workDir, bundleDir, poolFile, clientPin, window: windowsFor(args), rounds: args.rounds, nproc: machine.nproc })
       : [];
     const scaling = args.scaling && callgateStatus === null
-      ? await runScaling({ workDir, serverPin, clientPin, window: windowsFor(args), sizes: args.full ? FULL_SIZES : SIZES })
+      ? await runScaling({
+        workDir, serverPin, clientPin, window: windowsFor(args), sizes: args.full ? FULL_SIZES : SIZES,
+        // the largest bundle again with every slice kept preparsed (engine.max_prepared_policies 0): the
+        // default cap trades the cost target for memory when calls spread evenly over 10,000 functions
+        uncappedSizes: args.full ? [FULL_SIZES[FULL_SIZES.length - 1]] : [],
+        settleMs: Math.min(args.settleSeconds, 10) * 1000,
+      })
       : [];
     const masking = args.masking && callgateStatus === null ? runMasking(args, serverPin) : null;
     const issueTargets = callgateStatus === null ? checkIssueTargets(rows, scaling) : [];

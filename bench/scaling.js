@@ -72,14 +72,14 @@ function rssMiB(pid) {
   }
 }
 
-async function measureSize(functions, options) {
+async function measureSize(functions, options, variant = null) {
   const dir = path.join(options.workDir, `scaling-${functions}`);
   const cacheDir = path.join(dir, 'cache');
-  const reused = options.reuse === true && fs.existsSync(path.join(dir, 'pool.bin')) && fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).length > 0;
+  const reused = (options.reuse === true || variant !== null) && fs.existsSync(path.join(dir, 'pool.bin')) && fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).length > 0;
   const bundle = reused ? { policies: functions * 10 } : generateBundle(path.join(dir, 'bundle'), { functions });
   const poolFile = path.join(dir, 'pool.bin');
   if (!reused) fs.writeFileSync(poolFile, Buffer.concat(encodeRequestPool({ functions, count: 2048 }).frames));
-  const cacheArgs = ['--engine-cache-dir', cacheDir, ...(options.serveArgs ?? [])];
+  const cacheArgs = ['--engine-cache-dir', cacheDir, ...(options.serveArgs ?? []), ...(variant?.serveArgs ?? [])];
   let coldReadyMs = null;
   if (!reused) {
     const coldStarted = Date.now();
@@ -94,13 +94,17 @@ async function measureSize(functions, options) {
     const rssReady = rssMiB(target.server.pid);
     const warm = await waitWarmedUp(target, 1_800_000);
     const rssWarmMiB = rssMiB(target.server.pid);
+    if ((options.settleMs ?? 0) > 0) {
+      // unrecorded load first, as run.js does for its scenarios: a fresh server runs 1.5-2x slower for its first 15-20 s
+      await runLoadClient({ name: 'settle', mode: 'closed', connections: 1, inflight: 16, warmupMs: 0, durationMs: options.settleMs, target: target.grpc, poolFile, maxCount: 10_000_000, requestTimeoutMs: 10_000, serverPid: target.server.pid }, dir, options.clientPin);
+    }
     const config = {
       name: `scaling ${bundle.policies}`, mode: 'closed', connections: 1, inflight: 16, ...options.window,
       target: target.grpc, poolFile, maxCount: 500_000, requestTimeoutMs: 10_000, serverPid: target.server.pid,
     };
     const result = await runLoadClient(config, dir, options.clientPin);
     const perDecisionUs = result.rps > 0 && result.serverCpuCores !== null ? Math.round((result.serverCpuCores / result.rps) * 1e6) : null;
-    return { policies: bundle.policies, functions, coldReadyMs, readyMs, rssReadyMiB: rssReady, ...warm, rssWarmMiB, rssLoadedMiB: rssMiB(target.server.pid), rps: result.rps, p99Ms: result.latencyMs.p99, perDecisionUs, allowed: result.allowed, denied: result.denied };
+    return { policies: bundle.policies, functions, variant: variant?.name ?? null, coldReadyMs, readyMs, rssReadyMiB: rssReady, ...warm, rssWarmMiB, rssLoadedMiB: rssMiB(target.server.pid), rps: result.rps, p99Ms: result.latencyMs.p99, perDecisionUs, allowed: result.allowed, denied: result.denied };
   } finally {
     await stopServer(target.server);
   }
@@ -113,6 +117,12 @@ async function runScaling(options) {
     process.stderr.write(`  scaling · ${row.policies} policies: ready ${row.coldReadyMs} ms cold, ${row.readyMs} ms cached, warm-up ${row.warmupMs} ms (${row.warmupCpuMs} ms CPU, ${row.slicesPrepared}/${row.slices} slices), rss ${row.rssLoadedMiB} MiB, ${row.rps} rps, ${row.perDecisionUs} µs CPU/decision\n`);
     rows.push(row);
   }
+  for (const functions of options.uncappedSizes ?? []) {
+    if (!rows.some((r) => r.functions === functions)) continue;
+    const row = await measureSize(functions, options, { name: 'no cap', serveArgs: ['--engine-max-prepared-policies', '0'] });
+    process.stderr.write(`  scaling · ${row.policies} policies, engine.max_prepared_policies 0: warm-up ${row.warmupMs} ms (${row.slicesPrepared}/${row.slices} slices), rss ${row.rssLoadedMiB} MiB, ${row.rps} rps, ${row.perDecisionUs} µs CPU/decision\n`);
+    rows.push(row);
+  }
   const base = rows[0]?.perDecisionUs;
   return rows.map((r) => ({ ...r, costVsSmallest: base && r.perDecisionUs ? Math.round((r.perDecisionUs / base) * 100) / 100 : null }));
 }
@@ -120,7 +130,7 @@ async function runScaling(options) {
 function formatScaling(rows) {
   const head = 'policies  functions  ready cold ms  ready cached ms  warm-up ms (CPU ms)  slices prepared  rss ready MiB  rss warm MiB  rss loaded MiB    rps  p99 ms  µs CPU/decision  × smallest';
   const lines = rows.map((r) =>
-    [String(r.policies).padStart(8), String(r.functions).padStart(10), String(r.coldReadyMs).padStart(14), String(r.readyMs).padStart(16),
+    [`${r.policies}${r.variant ? ` (${r.variant})` : ''}`.padStart(8), String(r.functions).padStart(10), String(r.coldReadyMs).padStart(14), String(r.readyMs).padStart(16),
       `${r.warmupMs} (${r.warmupCpuMs})`.padStart(20), `${r.slicesPrepared}/${r.slices}`.padStart(16),
       String(r.rssReadyMiB).padStart(14), String(r.rssWarmMiB).padStart(13), String(r.rssLoadedMiB).padStart(15), String(r.rps).padStart(6), String(r.p99Ms).padStart(7),
       String(r.perDecisionUs).padStart(16), String(r.costVsSmallest).padStart(11)].join(' '));

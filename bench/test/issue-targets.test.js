@@ -53,4 +53,13 @@ describe('checkIssueTargets', () => {
     expect(statusOf(checks, 'ready')).toBe('met');
     expect(formatIssueTargets(checks)).toMatch(/^not measured .*RSS/m);
   });
+
+  test('the uncapped 100,000 row is reported beside the default one, never in its place', () => {
+    const scaling = [scalingRow(100, 400, 120, 300), scalingRow(100_000, 1600, 140, 2000), { ...scalingRow(100_000, 500, 600, 2000), variant: 'no cap' }];
+    const checks = checkIssueTargets([], scaling);
+    expect(statusOf(checks, 'server CPU')).toBe('missed');
+    expect(checks[2].measured).toContain('4x');
+    expect(checks[2].context).toContain('with 0 (no cap): 1.25x at 600 MiB');
+    expect(statusOf(checks, 'RSS')).toBe('met');
+  });
 });
