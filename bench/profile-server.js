@@ -26,7 +26,7 @@ const STEPS = [
   ['audit record build', /^buildAuditRecord /],
   ['audit write (hash chain, canonical JSON, writeSync)', /^(recordDecision|writeAudit) /],
   ['CheckResponse encode and send (grpc-js respond)', /^respond .*grpc-js/],
-  ['CheckRequest decode (protobufjs decode + toObject)', /^deserialize /],
+  ['CheckRequest decode (protobufjs decode; toObject before T11)', /^(deserialize|decodeRequest) /],
   ['rest of handleCheck (request mapping, outcome, metrics)', /^handleCheck /],
   ['grpc-js / http2 framing outside the handler', /grpc-js|http2|node:net|stream/],
   ['garbage collector', /^\(garbage collector\) /],
