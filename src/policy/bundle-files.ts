@@ -43,20 +43,27 @@ export async function readBundleFiles(dir: string): Promise<BundleFiles> {
 export async function statBundleFiles(dir: string): Promise<string> {
   const paths = (await findPolicyFiles(dir, '', new Set<string>())).sort();
   const rels = [...paths, SCHEMA_FILE, ENTITIES_FILE];
-  const lines = await Promise.all(
-    rels.map((rel) =>
-      stat(join(dir, rel), { bigint: true }).then(
-        (info) => `${rel}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}\0`,
-        (err: NodeJS.ErrnoException) => {
-          if (err.code === 'ENOENT') return `${rel}\0-\0`;
-          throw err;
-        },
-      ),
-    ),
-  );
   const hash = createHash('sha256');
-  for (const line of lines) hash.update(line);
+  // In order, STAT_BATCH at a time: the stats of one batch are garbage before the next starts, so a poll
+  // of 100,000 files does not hold 100,000 stat objects and promises at once (they outlived the young
+  // generation and kept ~150 MB of garbage in the old one between major GCs).
+  for (let start = 0; start < rels.length; start += STAT_BATCH) {
+    const lines = await Promise.all(rels.slice(start, start + STAT_BATCH).map((rel) => statLine(dir, rel)));
+    for (const line of lines) hash.update(line);
+  }
   return hash.digest('hex');
+}
+
+const STAT_BATCH = 256;
+
+function statLine(dir: string, rel: string): Promise<string> {
+  return stat(join(dir, rel), { bigint: true }).then(
+    (info) => `${rel}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}\0`,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return `${rel}\0-\0`;
+      throw err;
+    },
+  );
 }
 
 export function computeRevision(files: readonly BundleFile[]): string {
