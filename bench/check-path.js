@@ -89,6 +89,7 @@ async function main() {
     };
     for (let i = 0; i < 3; i += 1) pass(); // warm-up: every slice prepared, code optimized
     allowed = 0;
+    bytes = 0;
     const perDecision = [];
     for (let r = 0; r < args.rounds; r += 1) {
       const before = process.cpuUsage();
