@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `node bench/identity.js [--quick] [--rounds N]`: Check throughput when callgate verifies bearer tokens
+ * `node bench/identity.js [--quick] [--rounds N] [--settle S]`: Check throughput when callgate verifies bearer tokens
  * itself, beside the same calls with identity from Envoy's jwt_authn metadata.
  *   envoy metadata   — the main bench's pool (jwt_authn payload in metadata_context)
  *   token, cache hit — the same calls with `authorization: Bearer <ES256 JWT>` (one token per request,
  *                      4,096 tokens); after the warm-up every token is in the verified-token cache
  *   token, cache miss— same pool, callgate started with --identity-token-cache-size 1: every call pays
  *                      an ES256 signature check (the JWKS itself stays cached, as in production)
+ * Each server first settles under S seconds (default 10; --quick: 0) of unrecorded load on its own pool.
  * The issuer (discovery + JWKS) is served by this process on 127.0.0.1. Prints a table and writes
  * bench/results/identity.json. Needs `npm run build`.
  */
@@ -46,6 +47,8 @@ async function main() {
   const quick = argv.includes('--quick');
   const roundsAt = argv.indexOf('--rounds');
   const rounds = quick ? 1 : Math.max(1, Number(argv[roundsAt + 1]) || 2);
+  const settleAt = argv.indexOf('--settle');
+  const settleMs = quick ? 0 : 1000 * (settleAt >= 0 ? Math.max(0, Number(argv[settleAt + 1]) || 0) : 10);
   const window = quick ? { warmupMs: 1000, durationMs: 2000 } : { warmupMs: 2000, durationMs: 5000 };
   const nproc = os.cpus().length;
   const serverPin = pinPrefix(1, nproc);
@@ -76,6 +79,9 @@ async function main() {
   const rows = [];
   try {
     for (const [i, p] of plan.entries()) targets.push({ ...p, target: await launchTarget('callgate', `identity-${i}`, workDir, bundleDir, serverPin, 60_000, p.args) });
+    for (const t of settleMs > 0 ? targets : []) {
+      await runLoadClient({ ...SCENARIO, warmupMs: 0, durationMs: settleMs, target: t.target.grpc, poolFile: t.pool, maxCount: 10_000_000, requestTimeoutMs: 10_000, serverPid: t.target.server.pid }, workDir, clientPin);
+    }
     const results = new Map(targets.map((t) => [t.label, []]));
     for (let round = 0; round < rounds; round += 1) {
       for (const t of targets) {

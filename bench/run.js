@@ -14,7 +14,8 @@
  * --no-cores         skip the 1-core / 2-core worker-pool runs
  * --no-scaling       skip scaling by policy count
  * --no-masking       skip masking throughput
- * Prints every scenario with callgate ÷ floor ratios, scaling, more cores, masking throughput and issue 7's
+ * --no-identity      skip the bearer-token runs (bench/identity.js: callgate verifying tokens, cache hit / miss)
+ * Prints every scenario with callgate ÷ floor ratios, scaling, more cores, identity from tokens, masking throughput and issue 7's
  * targets (met / missed), and writes bench/results/latest.json.
  * Needs `npm run build` for callgate (bin/callgate.js → dist/cli/main.js).
  */
@@ -42,7 +43,7 @@ const SCENARIOS = Object.freeze([
 ]);
 
 function parseArgs(argv) {
-  const args = { quick: false, rounds: 2, settleSeconds: 20, callgate: true, floorAsTarget: false, scaling: true, full: true, cores: true, masking: true };
+  const args = { quick: false, rounds: 2, settleSeconds: 20, callgate: true, floorAsTarget: false, scaling: true, full: true, cores: true, masking: true, identity: true };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--quick') args.quick = true;
@@ -54,6 +55,7 @@ function parseArgs(argv) {
     else if (flag === '--no-100k') args.full = false;
     else if (flag === '--settle') args.settleSeconds = Math.max(0, Number(argv[(i += 1)]) || 0);
     else if (flag === '--no-masking') args.masking = false;
+    else if (flag === '--no-identity') args.identity = false;
     else if (flag === '--no-cores') args.cores = false;
     else throw new Error(`unknown flag ${flag}`);
   }
@@ -108,12 +110,11 @@ async function settleTargets(targets, args, poolFile, workDir, clientPin) {
   }
 }
 
-/** bench/masking.js on the server core; its printed lines, or why it did not run. */
-function runMasking(args, serverPin) {
-  const seconds = args.quick ? 1 : 3;
-  const command = [...serverPin, process.execPath, path.join(__dirname, 'masking.js'), '--seconds', String(seconds)];
-  const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 300_000 });
-  if (run.status !== 0) return { ok: false, text: `masking bench failed (exit ${run.status}): ${(run.stderr ?? '').trim().slice(0, 300)}` };
+/** Another bench script (prefix: e.g. a taskset pin); its printed lines, or why it did not run. */
+function runSideBench(script, scriptArgs, prefix = []) {
+  const command = [...prefix, process.execPath, path.join(__dirname, script), ...scriptArgs];
+  const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 900_000 });
+  if (run.status !== 0) return { ok: false, text: `${script} failed (exit ${run.status}): ${(run.stderr ?? '').trim().slice(0, 300)}` };
   return { ok: true, text: run.stdout.trim() };
 }
 
@@ -180,7 +181,10 @@ async function main() {
         settleMs: Math.min(args.settleSeconds, 10) * 1000,
       })
       : [];
-    const masking = args.masking && callgateStatus === null ? runMasking(args, serverPin) : null;
+    // the full Check with callgate verifying the bearer token itself (cache hit, and miss), beside the
+    // same calls with identity from Envoy's jwt_authn metadata (the scenarios above)
+    const identity = args.identity && callgateStatus === null ? runSideBench('identity.js', ['--rounds', String(args.rounds), ...(args.quick ? ['--quick'] : [])]) : null;
+    const masking = args.masking && callgateStatus === null ? runSideBench('masking.js', ['--seconds', args.quick ? '1' : '3'], serverPin) : null;
     const issueTargets = callgateStatus === null ? checkIssueTargets(rows, scaling) : [];
     const output = {
       machine, pinning: { server: serverPin.join(' ') || 'none', client: clientPin.join(' ') || 'none' },
@@ -191,6 +195,7 @@ async function main() {
       rows,
       cores,
       scaling,
+      identity,
       masking,
       issueTargets,
     };
@@ -202,6 +207,7 @@ async function main() {
       process.stdout.write(`\nscaling by policy count (closed 1 conn x 16, calls over every function; ready cold = validating, cached = engine.cache_dir hit):\n${formatScaling(scaling)}\n`);
       if (!args.full) process.stdout.write('100,000 policies: left out (--quick / --no-100k)\n');
     }
+    if (identity !== null) process.stdout.write(`\nidentity: tokens verified by callgate (bench/identity.js):\n${identity.text}\n`);
     if (masking !== null) process.stdout.write(`\nmasking throughput (bench/masking.js, in process, one core):\n${masking.text}\n`);
     if (issueTargets.length > 0) process.stdout.write(`\nissue 7 targets (each miss and its measured cause: bench/README.md, "Issue 7 targets"):\n${formatIssueTargets(issueTargets)}\n`);
     const resultsDir = path.join(__dirname, 'results');
