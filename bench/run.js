@@ -38,6 +38,7 @@ const CLIENT_CPU = 0;
 
 const SCENARIOS = Object.freeze([
   { name: 'closed 1 conn x 16', mode: 'closed', connections: 1, inflight: 16 },
+  { name: 'closed 1 conn x 64', mode: 'closed', connections: 1, inflight: 64 },
   { name: 'closed 4 conn x 64', mode: 'closed', connections: 4, inflight: 64 },
   { name: 'open 1000 rps', mode: 'open', connections: 4, rate: 1000 },
 ]);

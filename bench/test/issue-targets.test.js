@@ -31,7 +31,7 @@ describe('checkIssueTargets', () => {
     const scaling = [scalingRow(100, 400, 120, 300), scalingRow(10_000, 500, 130, 1001), scalingRow(100_000, 900, 160, 2000)];
     const checks = checkIssueTargets(rows, scaling);
     expect(statusOf(checks, 'full Check')).toBe('missed');
-    expect(checks[0].measured).toContain('50 % / 20 %');
+    expect(checks[0].measured).toBe('50 % / 20 % (closed 1 conn x 16 / closed 4 conn x 64)');
     expect(statusOf(checks, 'p99')).toBe('missed');
     expect(checks[1].context).toContain('p99 15 ms');
     expect(statusOf(checks, 'server CPU')).toBe('missed');
