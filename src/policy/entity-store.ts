@@ -72,27 +72,21 @@ export function collectRequestEntities(store: EntityStore, request: EntityReques
   return [...chosen.values()];
 }
 
-/** The principal with its ancestor closure as parents; `kept`: the keys still to pass (readable ancestors, references). */
+/**
+ * The principal with every ancestor key as a parent, including ancestors that are named as a parent but are
+ * not entities themselves (Cedar's `in` still reaches them); `kept`: the keys still to pass (ancestors
+ * `omit` refuses, references in attributes and tags).
+ */
 function flattenAncestors(key: string, principal: EntityJson, store: EntityStore, omit: (entity: EntityJson) => boolean): { entity: EntityJson; kept: string[] } {
-  const uids = new Map(principal.parents.map((p) => [uidKey(p), p]));
-  for (const parent of [...uids.keys()]) {
-    for (const ancestor of store.ancestors.get(parent) ?? []) {
-      const stored = store.entities.get(ancestor);
-      if (stored !== undefined && ancestor !== key) uids.set(ancestor, stored.uid);
-    }
-  }
-  for (const ancestor of store.ancestors.get(key) ?? []) {
-    const stored = store.entities.get(ancestor);
-    if (stored !== undefined) uids.set(ancestor, stored.uid);
-  }
+  const closure = new Set(ancestorKeys(key, principal, store));
+  closure.delete(key);
   const kept: string[] = [];
-  for (const ancestor of uids.keys()) {
+  for (const ancestor of closure) {
     const stored = store.entities.get(ancestor);
     if (stored !== undefined && !omit(stored)) kept.push(ancestor);
   }
-  for (const value of Object.values(principal.attrs)) collectReferences(value, kept);
-  for (const value of Object.values(principal.tags ?? {})) collectReferences(value, kept);
-  return { entity: { ...principal, parents: [...uids.values()] }, kept };
+  kept.push(...referencesOf(principal));
+  return { entity: { ...principal, parents: [...closure].map(uidOfKey) }, kept };
 }
 
 /** An entity from identity (the principal, or a request entity), with the parents entities.json gives the same uid added. */
@@ -108,12 +102,27 @@ function bareServer(id: string): EntityJson {
 
 function neighbours(key: string, entity: EntityJson | undefined, store: EntityStore): string[] {
   if (entity === undefined) return [];
+  return [...ancestorKeys(key, entity, store), ...referencesOf(entity)];
+}
+
+/** The keys of an entity's parents and of all their ancestors in the store (may repeat). */
+function ancestorKeys(key: string, entity: EntityJson, store: EntityStore): string[] {
   const parentKeys = entity.parents.map(uidKey);
   const inherited = parentKeys.flatMap((p) => store.ancestors.get(p) ?? []);
+  return [...(store.ancestors.get(key) ?? []), ...parentKeys, ...inherited];
+}
+
+function referencesOf(entity: EntityJson): string[] {
   const referenced: string[] = [];
   for (const value of Object.values(entity.attrs)) collectReferences(value, referenced);
   for (const value of Object.values(entity.tags ?? {})) collectReferences(value, referenced);
-  return [...(store.ancestors.get(key) ?? []), ...parentKeys, ...inherited, ...referenced];
+  return referenced;
+}
+
+/** The inverse of uidKey: `Type::"id"` (a type never holds `"`, so the first `::"` ends it). */
+function uidOfKey(key: string): { type: string; id: string } {
+  const at = key.indexOf('::"');
+  return { type: key.slice(0, at), id: JSON.parse(key.slice(at + 2)) as string };
 }
 
 /** Entity uids inside an attribute value: `{"__entity": ...}` and the schema-typed `{type, id}` form. */

@@ -98,6 +98,7 @@ describe('flattening the principal\'s ancestors', () => {
   const stored: EntityJson[] = [
     group('team', ['dept'], { name: 'T' }), group('dept', ['org'], { name: 'D' }), group('org', []),
     group('side', ['org'], { level: 4 }), { uid: { type: 'User', id: 'u' }, attrs: { level: 2 }, parents: [{ type: 'Group', id: 'side' }] },
+    group('contractors', ['ghost']), // `ghost` is named as a parent but is no entity of its own
   ];
   const store = buildEntityStore(stored);
 
@@ -111,11 +112,23 @@ describe('flattening the principal\'s ancestors', () => {
     expect((byId.get('u')?.parents ?? []).map((p) => (p as { id: string }).id).sort()).toEqual(['dept', 'org', 'side', 'team']);
   });
 
+  it('keeps ancestors that are named only as parents (not entities) in the flattened parents', () => {
+    const reads = entityReadsOf([json('forbid (principal in Group::"ghost", action == Action::"pay", resource);')]);
+    const principal: EntityJson = { uid: { type: 'User', id: 'c' }, attrs: {}, parents: [{ type: 'Group', id: 'contractors' }] };
+    const entities = collectRequestEntities(store, { principal, requestEntities: [], resource: 's' }, ancestorUnreadable(reads));
+    const flat = entities.find((e) => (e.uid as { id: string }).id === 'c');
+    expect((flat?.parents ?? []).map((p) => (p as { id: string }).id).sort()).toEqual(['contractors', 'ghost']);
+  });
+
   const policySets = [
     ['scope `in` at every level', [
       'permit (principal in Group::"org", action == Action::"pay", resource) when { context.n < 5 };',
       'forbid (principal in Group::"dept", action == Action::"pay", resource) when { context.n == 3 };',
       'permit (principal in Group::"team", action == Action::"pay", resource) when { context.n == 7 };',
+    ]],
+    ['a forbid on an ancestor that is no entity of its own', [
+      'permit (principal, action == Action::"pay", resource) when { context.n < 9 };',
+      'forbid (principal in Group::"ghost", action == Action::"pay", resource);',
     ]],
     ['conditions reading an ancestor\'s attribute through `has` and `in`', [
       'permit (principal, action == Action::"pay", resource) when { principal in Group::"side" && principal.level < context.n };',
@@ -130,6 +143,7 @@ describe('flattening the principal\'s ancestors', () => {
       { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [] },
       { uid: { type: 'User', id: 'v' }, attrs: { level: 9 }, parents: [{ type: 'Group', id: 'dept' }, { type: 'Group', id: 'unknown' }] },
       { uid: { type: 'User', id: 'w' }, attrs: {}, parents: [{ type: 'Group', id: 'org' }] },
+      { uid: { type: 'User', id: 'x' }, attrs: {}, parents: [{ type: 'Group', id: 'contractors' }] },
     ];
     let compared = 0;
     for (const principal of principals) {
@@ -149,6 +163,6 @@ describe('flattening the principal\'s ancestors', () => {
         compared += 1;
       }
     }
-    expect(compared).toBe(44);
+    expect(compared).toBe(55);
   });
 });
