@@ -12,7 +12,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { CheckRequestView } from '../../envoy/check-request';
 import type * as protobuf from 'protobufjs';
 import { loadCheckMessageTypes, loadEnvoyServiceRoot, type CheckMessageTypes } from '../../envoy/protos';
-import { methodDefinitionOf, objectCodecOf } from './method-definition';
+import { methodDefinitionOf, objectCodecOf, toBuffer } from './method-definition';
 import type { CheckResponse } from '../../generated/envoy/service/auth/v3/CheckResponse';
 
 export interface CheckCodec {
@@ -25,10 +25,7 @@ export function createCheckCodec(types: CheckMessageTypes = loadCheckMessageType
   return {
     // A decoded message has every field CheckRequestView names, with protobufjs' defaults when unset.
     decodeRequest: (bytes) => CheckRequest.decode(bytes) as unknown as CheckRequestView,
-    encodeResponse: (response) => {
-      const bytes = Response.encode(response).finish();
-      return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    },
+    encodeResponse: (response) => toBuffer(Response.encode(response).finish()),
   };
 }
 

@@ -49,6 +49,7 @@ export function objectCodecOf<Req, Res>(root: protobuf.Root, requestType: string
   };
 }
 
-function toBuffer(bytes: Uint8Array): Buffer {
+/** protobufjs' `finish()` output as a Buffer (it already is one under Node; copied only if not). */
+export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -22,7 +22,7 @@ describe('V8 flags callgate sets', () => {
     expect(run.stdout).toContain('survived');
   });
 
-  it('are the flags bin/callgate.js applies before loading callgate', () => {
+  it('are set by applyV8Flags, which bin/callgate.js calls first (test/deploy/compose.test.ts checks the order)', () => {
     const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(REPO, 'bin', 'v8-flags.js'))}).applyV8Flags(); require(${JSON.stringify(REPRO)})`], { encoding: 'utf8', timeout: 60_000 });
     expect(probe.status).toBe(0);
     expect(probe.stdout).toContain('survived');
