@@ -9,6 +9,7 @@ import { buildDenyResponse } from './envoy/check-response';
 import { createCheckAdmission } from './authz/admit-check';
 import { createGrpcServer } from './transport/grpc/server';
 import { createBundleEngine } from './policy/bundle-engine';
+import { createEvaluationBatch } from './policy/evaluation-batch';
 import { createAuditSink, type AuditSink } from './audit/audit-sink';
 import { auditSinkSettingsOf, auditTrailSettingsOf } from './audit/audit-settings';
 import type { createSession } from './extproc/session';
@@ -113,6 +114,7 @@ export function buildApp(config: Config, deps: AppDeps): App {
     identity: config.identity,
     tokenVerifier: config.identity.issuers.length === 0 ? undefined : createVerifier(config, deps),
     parseOptions: parseOptionsOf(config),
+    ...(config.engine.workers === 0 && config.engine.batch_max > 0 ? { evaluationBatch: createEvaluationBatch({ maxBatch: config.engine.batch_max }) } : {}),
     currentBundle: () => current,
     now: deps.now,
     newDecisionId: deps.newDecisionId,

@@ -20,6 +20,7 @@ import { buildCedarContext, NOT_APPROVED, type ApprovalState } from './cedar-con
 import type { AllowOutcome, DenyOutcome, Outcome, OutcomeBase } from './outcome';
 import { withVisibleTools } from './tool-visibility';
 import { decideWithApprovals, type ApprovalFlowDeps } from './approval-flow';
+import type { EvaluationBatch } from '../policy/evaluation-batch';
 
 export interface AuthorizeDeps {
   /** Just-in-time approvals (approvals.*); undefined: an @approval deny is answered without an approval. */
@@ -28,6 +29,8 @@ export interface AuthorizeDeps {
   /** callgate's own bearer-token verification; undefined when no issuer is configured. */
   readonly tokenVerifier?: TokenVerifier;
   readonly parseOptions: ParseOptions;
+  /** engine.batch_max > 0 in the main thread: Cedar calls are queued and evaluated back to back once per turn. */
+  readonly evaluationBatch?: EvaluationBatch;
   /** The bundle serving now; undefined before the first valid load. */
   currentBundle(): PolicyBundle | undefined;
   now(): Date;
@@ -64,9 +67,9 @@ export function authorize(request: CheckRequestView, deps: AuthorizeDeps, deadli
   const rest = (result: IdentityResult): Outcome | Promise<Outcome> => {
     if (result.kind === 'failed') return finish(denyIdentity(base1, result, mapped.view, deps));
     const base2 = { ...base1, caller: result.caller };
-    // With engine.workers > 0 the bundle carries the worker pool: its calls are evaluated off the main thread.
-    if (bundle.offThread === undefined) return finish(authorizeCaller(base2, mapped.view, mapped.facts, bundle, deps));
-    return authorizeCallerOffThread(base2, mapped.view, mapped.facts, bundle, bundle.offThread, deps).then(finish);
+    const later = laterEvaluation(bundle, deps.evaluationBatch);
+    if (later === undefined) return finish(authorizeCaller(base2, mapped.view, mapped.facts, bundle, deps));
+    return authorizeCallerLater(base2, mapped.view, mapped.facts, bundle, later, deps).then(finish);
   };
   // Only a token verified over the network (or evaluation on the worker pool) makes the pipeline asynchronous.
   return identity instanceof Promise ? identity.then(rest) : rest(identity);
@@ -171,13 +174,26 @@ function authorizeCaller(
   return combineSteps(p, calls, steps);
 }
 
-/** authorizeCaller with each call evaluated on the worker pool, in order, stopping at the first deny (the same steps). */
-async function authorizeCallerOffThread(
+type LaterEvaluation = (input: AuthorizationInput) => Promise<PolicyDecision>;
+
+/**
+ * Where a Check's Cedar calls go when they are not evaluated inline: with engine.workers > 0 the bundle
+ * carries the worker pool (off the main thread); else, with engine.batch_max > 0, the in-thread batch.
+ */
+function laterEvaluation(bundle: PolicyBundle, batch: EvaluationBatch | undefined): LaterEvaluation | undefined {
+  const offThread: OffThreadEvaluation | undefined = bundle.offThread;
+  if (offThread !== undefined) return (input) => offThread.evaluate(input);
+  if (batch !== undefined) return (input) => batch.evaluate(bundle, input);
+  return undefined;
+}
+
+/** authorizeCaller with each call evaluated later (worker pool or batch), in order, stopping at the first deny (the same steps). */
+async function authorizeCallerLater(
   base2: OutcomeBase & { caller: Caller },
   view: HttpRequestView,
   facts: RequestFacts,
   bundle: PolicyBundle,
-  offThread: OffThreadEvaluation,
+  evaluate: LaterEvaluation,
   deps: AuthorizeDeps,
 ): Promise<Outcome> {
   const prepared = prepareCalls(base2, view, facts, bundle, deps, NOT_APPROVED);
@@ -187,7 +203,7 @@ async function authorizeCallerOffThread(
   const steps: CallStep[] = [];
   for (const call of calls) {
     const input = cedarInputOf(p, call, now);
-    const step: CallStep = input.kind === 'deny' ? input : { kind: 'policy', decision: await offThread.evaluate(input.input) };
+    const step: CallStep = input.kind === 'deny' ? input : { kind: 'policy', decision: await evaluate(input.input) };
     steps.push(step);
     if (step.kind === 'deny' || step.decision.kind === 'deny') break;
   }

@@ -152,7 +152,7 @@ export const configSchema = z
       })
       .strict(),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }).strict(),
-    engine: z.object({ cache_dir: z.string(), workers: z.number().int().min(0).max(64), max_prepared_policies: z.number().int().min(0) }).strict(),
+    engine: z.object({ cache_dir: z.string(), workers: z.number().int().min(0).max(64), batch_max: z.number().int().min(0).max(4096), max_prepared_policies: z.number().int().min(0) }).strict(),
   })
   .strict()
   .refine((c) => c.audit.mask_style !== 'token' || c.masking.token_key.length >= 16, {

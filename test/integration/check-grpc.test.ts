@@ -1,5 +1,6 @@
 /**
  * callgate over real gRPC on loopback, with the example bundle in policies/: decisions in the main thread
+ * batched per event-loop turn (the default engine.batch_max), inline one Check at a time (engine.batch_max 0)
  * and on the worker pool (engine.workers, dist/policy/pool-worker.js: `npm run build` first) must be the same.
  */
 import path from 'node:path';
@@ -13,7 +14,8 @@ const http = { protocol: 'http', server: 'payments', path: '/functions/{function
 const mcp = { protocol: 'mcp', server: 'tools' };
 
 describe.each([
-  ['in the main thread', {}],
+  ['in the main thread, batched', {}],
+  ['in the main thread, inline', { 'engine.batch_max': '0' }],
   ['on 2 policy workers', { 'engine.workers': '2' }],
 ])('Check over gRPC, evaluated %s', (_mode, engine: Record<string, string>) => {
   let running: RunningApp;
@@ -81,6 +83,16 @@ describe.each([
     const res = await client.check(envoyCheckRequest({ path: '/mcp', body, contextExtensions: mcp, jwtPayload: svc, headers: { 'mcp-protocol-version': '2025-11-25' } }));
     const rpc = JSON.parse(res.denied_response?.body ?? '');
     expect(rpc.error.data).toMatchObject({ error: 'approval_required', code: 'ERR_APPROVAL_REQUIRED' });
+  });
+
+  it('answers many concurrent Checks each with its own decision', async () => {
+    const get = (i: number) => envoyCheckRequest({ path: '/functions/payments.get', body: `{"paymentId":"p-${i}"}`, contextExtensions: http, jwtPayload: alice });
+    const charge = () => envoyCheckRequest({ path: '/functions/payments.charge', body: '{"amount":1,"currency":"JPY","customerId":"c1"}', contextExtensions: http, jwtPayload: alice });
+    const expected = Array.from({ length: 48 }, (_v, i) => (i % 3 === 2 ? 'deny' : 'allow'));
+    const answers = await Promise.all(expected.map((kind, i) => client.check(kind === 'deny' ? charge() : get(i))));
+    expect(answers.map((res) => (res.http_response === 'ok_response' ? 'allow' : 'deny'))).toEqual(expected);
+    const ids = answers.map((res) => res.ok_response?.headers.find((h) => h.header?.key === 'x-callgate-decision-id')?.header?.value).filter((id) => id !== undefined);
+    expect(new Set(ids).size).toBe(32);
   });
 
   it('serves gRPC health and readiness, and counts decisions in /metrics', async () => {

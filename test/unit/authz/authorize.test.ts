@@ -1,5 +1,6 @@
 import { authorize, type AuthorizeDeps } from '../../../src/authz/authorize';
 import type { AuthorizationInput, PolicyBundle, PolicyDecision } from '../../../src/policy/types';
+import { createEvaluationBatch } from '../../../src/policy/evaluation-batch';
 import type { CheckRequest__Output } from '../../../src/generated/envoy/service/auth/v3/CheckRequest';
 
 /** A PolicyBundle fake at the seam: records inputs, answers from a function. */
@@ -121,5 +122,50 @@ describe('authorize', () => {
       filter_metadata: { 'envoy.filters.http.jwt_authn': { fields: { jwt_payload: { stringValue: 'garbage' } } } },
     };
     expect(authorize(req, deps(fakeBundle(allowAll)))).toMatchObject({ kind: 'deny', code: 'ERR_IDENTITY_INVALID' });
+  });
+
+  describe('with engine.batch_max (evaluation batched per event-loop turn)', () => {
+    const deny = (): PolicyDecision => ({ kind: 'deny', code: 'ERR_POLICY_NOT_PERMITTED', decidingPolicies: ['no-bad'], errors: [] });
+    const decide = (i: AuthorizationInput): PolicyDecision => (i.action === 'bad' ? deny() : allowAll());
+    const batched = (bundle: PolicyBundle): AuthorizeDeps => ({ ...deps(bundle), evaluationBatch: createEvaluationBatch({ maxBatch: 4 }) });
+    const mcp = (body: string, version = '2025-06-18') =>
+      checkRequest({ path: '/mcp', body, ext: { protocol: 'mcp', server: 'tools' }, sub: 'alice', headers: { 'mcp-protocol-version': version } });
+
+    it.each([
+      ['an allow', mcpCall(1, 'good', { q: 1 }), '2025-06-18'],
+      ['a deny', mcpCall(2, 'bad', {}), '2025-06-18'],
+      ['a batch denied at its second element', `[${mcpCall(1, 'good', {})},${mcpCall(2, 'bad', {})},${mcpCall(3, 'good', {})}]`, '2025-03-26'],
+    ])('answers %s exactly as inline evaluation does, with the same Cedar calls', async (_name, body, version) => {
+      const inlineBundle = fakeBundle(decide);
+      const batchBundle = fakeBundle(decide);
+      const inline = authorize(mcp(body, version), deps(inlineBundle));
+      const later = authorize(mcp(body, version), batched(batchBundle));
+      expect(later).toBeInstanceOf(Promise);
+      expect(batchBundle.inputs).toHaveLength(0);
+      expect(await later).toEqual(inline);
+      expect(batchBundle.inputs).toEqual(inlineBundle.inputs);
+    });
+
+    it('stops a batch at its first denied element, like inline evaluation', async () => {
+      const bundle = fakeBundle(decide);
+      const body = `[${mcpCall(1, 'bad', {})},${mcpCall(2, 'good', {})}]`;
+      await expect(authorize(mcp(body, '2025-03-26'), batched(bundle))).resolves.toMatchObject({ kind: 'deny', code: 'ERR_POLICY_NOT_PERMITTED', jsonRpcIds: [1, 2] });
+      expect(bundle.inputs.map((i) => i.action)).toEqual(['bad']);
+    });
+
+    it('denies with ERR_POLICY_EVALUATION when the engine throws', async () => {
+      const bundle = fakeBundle(() => {
+        throw new Error('engine crashed');
+      });
+      await expect(authorize(mcp(mcpCall(1, 'good', {})), batched(bundle))).resolves.toMatchObject({ kind: 'deny', code: 'ERR_POLICY_EVALUATION' });
+    });
+
+    it('answers a parse rejection as inline does, without evaluating', async () => {
+      const bundle = fakeBundle(decide);
+      const inline = authorize(mcp('{"jsonrpc":'), deps(fakeBundle(decide)));
+      await expect(Promise.resolve(authorize(mcp('{"jsonrpc":'), batched(bundle)))).resolves.toEqual(inline);
+      expect(inline).toMatchObject({ kind: 'deny' });
+      expect(bundle.inputs).toHaveLength(0);
+    });
   });
 });

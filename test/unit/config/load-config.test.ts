@@ -60,6 +60,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { CALLGATE_AUDIT_MASK_STYLE: 'token', CALLGATE_MASKING_TOKEN_KEY: 'k'.repeat(16) } }).audit.mask_style).toBe('token');
   });
 
+  it('batches main-thread evaluation by default and validates engine.batch_max', () => {
+    expect(loadConfig().engine).toMatchObject({ workers: 0, batch_max: 64 });
+    expect(loadConfig({ env: { CALLGATE_ENGINE_BATCH_MAX: '0' } }).engine.batch_max).toBe(0);
+    expect(() => loadConfig({ flags: { 'engine.batch_max': '-1' } })).toThrow(/engine\.batch_max/);
+    expect(() => loadConfig({ flags: { 'engine.batch_max': '5000' } })).toThrow(/engine\.batch_max/);
+  });
+
   it('rejects a missing config file clearly', () => {
     expect(() => loadConfig({ file: path.join(fixtures, 'nope.yaml') })).toThrow(/cannot read/);
   });
