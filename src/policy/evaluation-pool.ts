@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, ToWorker } from './pool-protocol';
+import type { EvaluationTask, FromWorker, ToWorker } from './pool-protocol';
 import type { AuthorizationInput, BundleProblem, OffThreadEvaluation, PolicyDecision } from './types';
 import type { ValidatedBundle } from './validate-bundle';
 
@@ -43,7 +43,10 @@ export class PoolLoadError extends Error {
 
 interface Slot {
   readonly worker: Worker;
+  /** Every task given to the worker and not yet answered, posted or still in `outbox`. */
   readonly pending: Map<number, (decision: PolicyDecision) => void>;
+  /** Tasks of this turn not yet posted. */
+  outbox: EvaluationTask[];
 }
 
 interface LiveLoad {
@@ -74,9 +77,11 @@ export function createEvaluationPool(options: PoolOptions): EvaluationPool {
     }
   };
   const onMessage = (slot: Slot, message: FromWorker): void => {
-    if (message.kind === 'decision') {
-      slot.pending.get(message.id)?.(message.decision);
-      slot.pending.delete(message.id);
+    if (message.kind === 'decisions') {
+      for (const { id, decision } of message.answers) {
+        slot.pending.get(id)?.(decision);
+        slot.pending.delete(id);
+      }
       return;
     }
     const load = live.get(message.loadId);
@@ -91,7 +96,7 @@ export function createEvaluationPool(options: PoolOptions): EvaluationPool {
   };
   const spawn = (): void => {
     const worker = new Worker(file, { workerData: { maxPreparedPolicies: options.maxPreparedPolicies ?? 0 } });
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), outbox: [] };
     slots.push(slot);
     worker.on('message', (message: FromWorker) => onMessage(slot, message));
     worker.on('error', () => undefined); // 'exit' follows and does the work
@@ -100,13 +105,33 @@ export function createEvaluationPool(options: PoolOptions): EvaluationPool {
       if (index >= 0) slots.splice(index, 1);
       for (const answer of slot.pending.values()) answer(denied('the policy worker stopped'));
       slot.pending.clear();
+      slot.outbox = [];
       if (closed) return;
       options.onWorkerExit?.(code);
       spawn();
     });
     for (const [loadId, load] of live) post(slot, { kind: 'load', loadId, generation: load.generation, validated: load.validated });
   };
-  const post = (slot: Slot, message: ToWorker): void => slot.worker.postMessage(message);
+  const flush = (slot: Slot): void => {
+    if (slot.outbox.length === 0) return;
+    const tasks = slot.outbox;
+    slot.outbox = [];
+    slot.worker.postMessage({ kind: 'evaluate', tasks } satisfies ToWorker);
+  };
+  // Loads and drops go after the tasks queued before them, so each task still meets the loads it was given under.
+  const post = (slot: Slot, message: ToWorker): void => {
+    flush(slot);
+    slot.worker.postMessage(message);
+  };
+  let flushScheduled = false;
+  const scheduleFlush = (): void => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      for (const slot of slots) flush(slot);
+    });
+  };
   for (let i = 0; i < options.size; i += 1) spawn();
 
   const evaluateOn = (loadId: number, input: AuthorizationInput): Promise<PolicyDecision> => {
@@ -117,7 +142,8 @@ export function createEvaluationPool(options: PoolOptions): EvaluationPool {
     const slot = best;
     return new Promise<PolicyDecision>((resolve) => {
       slot.pending.set(id, resolve);
-      post(slot, { kind: 'evaluate', id, loadId, input });
+      slot.outbox.push({ id, loadId, input });
+      scheduleFlush();
     });
   };
 

@@ -7,9 +7,17 @@ export type ToWorker =
   | { readonly kind: 'load'; readonly loadId: number; readonly generation: string; readonly validated: ValidatedBundle }
   /** Forget a load (its bundle no longer serves). */
   | { readonly kind: 'drop'; readonly loadId: number }
-  | { readonly kind: 'evaluate'; readonly id: number; readonly loadId: number; readonly input: AuthorizationInput };
+  /** Evaluate every task, back to back, in order (all the tasks given to this worker in one event-loop turn). */
+  | { readonly kind: 'evaluate'; readonly tasks: readonly EvaluationTask[] };
+
+export interface EvaluationTask {
+  readonly id: number;
+  readonly loadId: number;
+  readonly input: AuthorizationInput;
+}
 
 export type FromWorker =
   | { readonly kind: 'loaded'; readonly loadId: number }
   | { readonly kind: 'load-failed'; readonly loadId: number; readonly problems: readonly BundleProblem[] }
-  | { readonly kind: 'decision'; readonly id: number; readonly decision: PolicyDecision };
+  /** One answer per task of an `evaluate` message, in its order. */
+  | { readonly kind: 'decisions'; readonly answers: readonly { readonly id: number; readonly decision: PolicyDecision }[] };

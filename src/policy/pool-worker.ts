@@ -1,13 +1,14 @@
 /**
  * A policy worker thread (engine.workers > 0): holds prepared bundles by load id and evaluates exactly the
  * load each task names. A task for a load it does not hold (dropped, or replaced in its generation) is
- * denied, never evaluated against another bundle. All state lives in serveWorker's closure.
+ * denied, never evaluated against another bundle. The tasks of one message are evaluated back to back and
+ * answered in one message. All state lives in serveWorker's closure.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { prepareBundle } from './load-bundle';
 import { warmBundle } from './warm-bundle';
 import type { FromWorker, ToWorker } from './pool-protocol';
-import type { PolicyBundle, PolicyDecision } from './types';
+import type { AuthorizationInput, PolicyBundle, PolicyDecision } from './types';
 
 interface Held {
   readonly generation: string;
@@ -34,17 +35,25 @@ export function serveWorker(port: Pick<MessagePort, 'on' | 'postMessage'>, maxPr
       case 'drop':
         held.delete(message.loadId);
         return;
-      case 'evaluate': {
-        const bundle = held.get(message.loadId)?.bundle;
-        send({ kind: 'decision', id: message.id, decision: bundle === undefined ? notHeld() : bundle.evaluate(message.input) });
+      case 'evaluate':
+        send({ kind: 'decisions', answers: message.tasks.map((task) => ({ id: task.id, decision: evaluateTask(held.get(task.loadId)?.bundle, task.input) })) });
         return;
-      }
     }
   });
 }
 
-function notHeld(): PolicyDecision {
-  return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: 'the policy worker does not hold this bundle revision' }] };
+/** A task's decision; a load the worker does not hold, or an engine that throws, is an ERR_POLICY_EVALUATION deny. */
+function evaluateTask(bundle: PolicyBundle | undefined, input: AuthorizationInput): PolicyDecision {
+  if (bundle === undefined) return evaluationDeny('the policy worker does not hold this bundle revision');
+  try {
+    return bundle.evaluate(input);
+  } catch (err) {
+    return evaluationDeny(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function evaluationDeny(message: string): PolicyDecision {
+  return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message }] };
 }
 
 if (parentPort !== null) serveWorker(parentPort, Number((workerData as { maxPreparedPolicies?: unknown } | null)?.maxPreparedPolicies ?? 0) || 0);

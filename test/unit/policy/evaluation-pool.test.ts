@@ -84,6 +84,16 @@ describe('evaluation pool', () => {
     b.release();
   });
 
+  it('evaluates tasks given in the same turn as a release with the revision they were given under', async () => {
+    const staged = pool.stage(example);
+    await staged.ready;
+    // The tasks wait for the turn's end to go to the workers in one message each; the release must not overtake them.
+    const queued = Array.from({ length: 6 }, () => staged.evaluate(alice()));
+    staged.release();
+    expect((await Promise.all(queued)).map((d) => d.kind)).toEqual(Array(6).fill('allow'));
+    expect(await staged.evaluate(alice())).toMatchObject({ kind: 'deny', code: 'ERR_POLICY_EVALUATION' });
+  });
+
   it('reports a bundle a worker refuses', async () => {
     const tampered: ValidatedBundle = { ...example, policies: example.policies.map((p, i) => (i === 0 ? { ...p, id: 'not-its-id' } : p)) };
     const staged = pool.stage(tampered);
