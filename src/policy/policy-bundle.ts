@@ -4,6 +4,7 @@ import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { AuthorizationInput, OffThreadEvaluation, PolicyBundle, PolicyDecision } from './types';
 import { collectRequestEntities, type EntityStore } from './entity-store';
 import { mapDecision } from './map-decision';
+import { toBundlePolicyIds } from './slice-policy-ids';
 import type { PreparedEngine } from './prepare-engine';
 import { conformToType } from './conform-to-schema';
 import { pickContext, type ContextReads } from './context-reads';
@@ -64,9 +65,9 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
   if (!shape.resourceTypes.has('Server')) return requestInvalid(`"${input.action}" does not apply to a Server`);
   const args = conformToType(input.context.input ?? {}, shape.inputType, parts.shapes.names, '$.input');
   if (args.kind === 'invalid') return requestInvalid(`${args.path}: ${args.message}`);
-  const sliceId = parts.engine.sliceId(slice);
+  const prepared = parts.engine.slice(slice);
   const entityReads = parts.sliceEntityReads?.[slice] ?? READ_EVERYTHING;
-  if (sliceId === undefined) {
+  if (prepared === undefined) {
     return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: `the policies of "${input.action}" could not be prepared` }] };
   }
   try {
@@ -76,10 +77,10 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
       resource: { type: 'Server', id: input.resource },
       context: pickContext({ ...input.context, input: args.value }, parts.sliceReads[slice] ?? { kind: 'all' }),
       validateRequest: false,
-      preparsedPolicySetId: sliceId,
+      preparsedPolicySetId: prepared.id,
       entities: pickEntityAttrs(requestEntities(parts.store, input, entityReads, shape.actionEntities), entityReads),
     });
-    return mapDecision(answer, parts.annotations);
+    return mapDecision(toBundlePolicyIds(answer, prepared.policyIds), parts.annotations);
   } catch (err) {
     return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: err instanceof Error ? err.message : String(err) }] };
   }

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
-import { prepareEngine } from '../../../src/policy/prepare-engine';
+import { prepareEngine, type PreparedSlice } from '../../../src/policy/prepare-engine';
+import { toBundlePolicyIds } from '../../../src/policy/slice-policy-ids';
 import { loadBundle, prepareBundle, readBaseSchema } from '../../../src/policy/load-bundle';
 import { validateBundleFiles } from '../../../src/policy/validate-bundle';
 import { readBundleFiles } from '../../../src/policy/bundle-files';
@@ -22,16 +23,17 @@ function counter(): { textOf: (id: string) => string | undefined; reads: string[
 }
 
 /** The policy that decides action a<i> when evaluated against the preparsed id. */
-function decidingPolicy(id: string, i: number): readonly string[] {
-  const answer = statefulIsAuthorized({
+function decidingPolicy(slice: PreparedSlice | undefined, i: number): readonly string[] {
+  if (slice === undefined) throw new Error('slice not prepared');
+  const answer = toBundlePolicyIds(statefulIsAuthorized({
     principal: { type: 'User', id: 'u' },
     action: { type: 'Action', id: `a${i}` },
     resource: { type: 'Server', id: 's' },
     context: {},
     validateRequest: false,
-    preparsedPolicySetId: id,
+    preparsedPolicySetId: slice.id,
     entities: [],
-  });
+  }), slice.policyIds);
   if (answer.type !== 'success') throw new Error('evaluation failed');
   return answer.response.diagnostics.reason;
 }
@@ -40,9 +42,9 @@ describe('prepareEngine', () => {
   it('without a limit preparses each slice once and keeps it', () => {
     const { textOf, reads } = counter();
     const engine = prepareEngine('t-unbounded', SLICES, textOf);
-    const ids = [0, 1, 2].map((i) => engine.sliceId(i));
+    const ids = [0, 1, 2].map((i) => engine.slice(i)?.id);
     expect(new Set(ids).size).toBe(3);
-    expect([0, 1, 2].map((i) => engine.sliceId(i))).toEqual(ids);
+    expect([0, 1, 2].map((i) => engine.slice(i)?.id)).toEqual(ids);
     expect(reads).toEqual(['p0', 'p1', 'p2']);
     expect(engine.progress()).toEqual({ total: 3, prepared: 3, pending: 3 });
   });
@@ -50,18 +52,18 @@ describe('prepareEngine', () => {
   it('with a limit drops the least recently used slice and preparses it again on its next call', () => {
     const { textOf, reads } = counter();
     const engine = prepareEngine('t-lru', SLICES, textOf, { maxPreparedPolicies: 2 });
-    const id0 = engine.sliceId(0) ?? '';
-    engine.sliceId(1);
-    engine.sliceId(0); // 0 is now more recent than 1
-    engine.sliceId(2); // pushes out 1
+    const id0 = engine.slice(0);
+    engine.slice(1);
+    engine.slice(0); // 0 is now more recent than 1
+    engine.slice(2); // pushes out 1
     expect(engine.progress().prepared).toBe(2);
     expect(reads).toEqual(['p0', 'p1', 'p2']);
-    expect(engine.sliceId(0)).toBe(id0); // still held
-    const again = engine.sliceId(1) ?? ''; // a miss: preparsed again, into a reused slot
+    expect(engine.slice(0)).toBe(id0); // still held
+    const again = engine.slice(1); // a miss: preparsed again, into a reused slot
     expect(reads).toEqual(['p0', 'p1', 'p2', 'p1']);
     // Every id answers with its own slice's policies, after slots were reused.
     for (let round = 0; round < 3; round += 1) {
-      for (const i of [2, 0, 1, 2, 1, 0]) expect(decidingPolicy(engine.sliceId(i) ?? '', i)).toEqual([`p${i}`]);
+      for (const i of [2, 0, 1, 2, 1, 0]) expect(decidingPolicy(engine.slice(i), i)).toEqual([`p${i}`]);
     }
     expect(decidingPolicy(again, 1)).toEqual(['p1']);
     expect(engine.progress().prepared).toBe(2);
@@ -70,9 +72,21 @@ describe('prepareEngine', () => {
   it('serves a slice larger than the limit (alone)', () => {
     const { textOf } = counter();
     const engine = prepareEngine('t-big', [['p0', 'p1', 'p2'], ['p3']], textOf, { maxPreparedPolicies: 2 });
-    expect(decidingPolicy(engine.sliceId(0) ?? '', 1)).toEqual(['p1']);
-    expect(decidingPolicy(engine.sliceId(1) ?? '', 3)).toEqual(['p3']);
+    expect(decidingPolicy(engine.slice(0), 1)).toEqual(['p1']);
+    expect(decidingPolicy(engine.slice(1), 3)).toEqual(['p3']);
     expect(engine.progress().prepared).toBe(1);
+  });
+
+  it('numbers the policies of a slice in slice order, even after a text that ends in a line comment', () => {
+    const texts: Record<string, string> = {
+      z: 'permit (principal, action == Action::"a0", resource); // a trailing comment',
+      a: 'forbid (principal, action == Action::"a1", resource);',
+      m: 'permit (principal, action in [Action::"a1", Action::"a2"], resource);',
+    };
+    const engine = prepareEngine('t-order', [['z', 'a', 'm']], (id) => texts[id]);
+    expect(decidingPolicy(engine.slice(0), 0)).toEqual(['z']);
+    expect(decidingPolicy(engine.slice(0), 1)).toEqual(['a']);
+    expect(decidingPolicy(engine.slice(0), 2)).toEqual(['m']);
   });
 
   it('warms up only into free room, never pushing a slice out', () => {
@@ -82,19 +96,19 @@ describe('prepareEngine', () => {
     expect(engine.prepareNext(1)).toBe(2);
     expect(engine.prepareNext(10)).toBe(0); // stopped: no room for slice 2
     expect(engine.progress()).toEqual({ total: 3, prepared: 2, pending: 0 });
-    engine.sliceId(0);
-    engine.sliceId(1);
+    engine.slice(0);
+    engine.slice(1);
     expect(reads).toEqual(['p0', 'p1']); // both hits
   });
 
   it('fails closed when a policy text is missing or Cedar refuses the slice', () => {
     const { textOf } = counter();
     const engine = prepareEngine('t-fail', [['p0', 'gone'], ['p1']], textOf);
-    expect(engine.sliceId(0)).toBeUndefined();
-    expect(engine.sliceId(0)).toBeUndefined();
-    expect(engine.sliceId(1)).toBeDefined();
+    expect(engine.slice(0)).toBeUndefined();
+    expect(engine.slice(0)).toBeUndefined();
+    expect(engine.slice(1)).toBeDefined();
     const broken = prepareEngine('t-broken', [['x']], () => 'permit (principal, action, resource) when { nope };');
-    expect(broken.sliceId(0)).toBeUndefined();
+    expect(broken.slice(0)).toBeUndefined();
   });
 });
 
