@@ -20,7 +20,7 @@ export interface BundleWatcherEvents {
 export interface WatchBundleOptions {
   /** Quiet time after the last change before reloading. Default 200 ms. */
   readonly debounceMs?: number;
-  /** Poll interval as a safety net for missed events; 0 disables. Default 5000 ms. */
+  /** Poll interval as a safety net for missed events, at least POLL_SHARE × the last poll's duration; 0 disables. Default 5000 ms. */
   readonly pollMs?: number;
   /** Revision serving now (skip reloading it). Default: the directory's revision when watching starts. */
   readonly currentRevision?: string;
@@ -32,6 +32,13 @@ export interface WatchBundleOptions {
 
 export const DEFAULT_DEBOUNCE_MS = 200;
 export const DEFAULT_POLL_MS = 5000;
+/** A poll waits at least this many times its own duration before the next (~1-2 % of a core with its garbage). */
+export const POLL_SHARE = 100;
+
+/** Delay before the next poll: `pollMs`, or longer when stating the files took long (large bundles). */
+export function nextPollDelay(pollMs: number, lastPollMs: number): number {
+  return Math.max(pollMs, Math.ceil(lastPollMs * POLL_SHARE));
+}
 
 interface WatchState {
   /** Revision serving now (last loaded or given). */
@@ -82,31 +89,47 @@ export function watchBundle(dir: string, events: BundleWatcherEvents, options: W
   const watcher = startFsWatch(dir, schedule);
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   // The poll is a safety net for missed fs.watch events: it only stats the files, and reads them (and
-  // hashes 40 MB at 100,000 policies) only when their metadata changed.
-  const pollTick = (): void => {
-    statBundleFiles(dir).then(
-      (signature) => {
-        if (signature === state.seen) return;
-        state.seen = signature;
-        schedule();
-      },
-      () => {
-        state.seen = undefined;
-        schedule();
-      },
-    );
+  // hashes 40 MB at 100,000 policies) only when their metadata changed. Stating 10,000 files takes
+  // ~0.2-0.3 s of CPU, so the next poll waits at least POLL_SHARE times as long as this one took (its
+  // wall time or the process's CPU meanwhile, whichever is longer: under load, polls come less often).
+  let poll: NodeJS.Timeout | undefined;
+  const schedulePoll = (delayMs: number): void => {
+    if (state.closed) return;
+    poll = setTimeout(pollTick, delayMs);
+    poll.unref();
   };
-  const poll = pollMs > 0 ? setInterval(pollTick, pollMs) : undefined;
-  poll?.unref();
+  const pollTick = (): void => {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    statBundleFiles(dir)
+      .then(
+        (signature) => {
+          if (signature === state.seen) return;
+          state.seen = signature;
+          schedule();
+        },
+        () => {
+          state.seen = undefined;
+          schedule();
+        },
+      )
+      // The process's CPU, not only the wall time: the stats run on libuv's threads, in parallel.
+      .finally(() => schedulePoll(nextPollDelay(pollMs, Math.max(performance.now() - started, cpuMs(process.cpuUsage(cpuBefore))))));
+  };
+  if (pollMs > 0) schedulePoll(pollMs);
   return {
     async close() {
       state.closed = true;
       if (state.timer !== undefined) clearTimeout(state.timer);
-      if (poll !== undefined) clearInterval(poll);
+      if (poll !== undefined) clearTimeout(poll);
       watcher?.close();
       await state.running;
     },
   };
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 interface ReloadContext {

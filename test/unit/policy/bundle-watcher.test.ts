@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, appendFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { watchBundle } from '../../../src/policy/bundle-watcher';
+import { nextPollDelay, POLL_SHARE, watchBundle } from '../../../src/policy/bundle-watcher';
 import { loadBundle } from '../../../src/policy/load-bundle';
 import type { BundleProblem, PolicyBundle } from '../../../src/policy/types';
 import { context, principal } from './authorization-inputs';
@@ -119,5 +119,17 @@ describe('watchBundle', () => {
     renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
     await rec.until(() => rec.loaded.length === 1);
     expect(rec.loaded[0]?.policyIds).toEqual(['ping-closed', 'staff-read', 'support-cancel-small']);
+  });
+});
+
+describe('nextPollDelay', () => {
+  it('keeps the configured interval while polls are quick', () => {
+    expect(nextPollDelay(5000, 3)).toBe(5000);
+    expect(nextPollDelay(5000, 5000 / POLL_SHARE)).toBe(5000);
+  });
+
+  it('waits POLL_SHARE times as long as a slow poll took (large bundles)', () => {
+    expect(nextPollDelay(5000, 250)).toBe(250 * POLL_SHARE);
+    expect(nextPollDelay(0.5, 0.0101)).toBe(2);
   });
 });
