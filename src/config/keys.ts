@@ -80,7 +80,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'engine.workers', kind: 'int', default: 0, help: 'policy worker threads evaluating decisions (0 = in the main thread); a hot reload switches all workers at once' },
   { path: 'engine.batch_max', kind: 'int', default: 64, help: 'main thread (engine.workers 0): Cedar calls of Checks that arrive together are queued and evaluated back to back, at most this many per event-loop turn, before their audit records and answers (about a third less CPU per decision on the bench bundle, bench/README.md); 0 = evaluate each Check inline as it arrives' },
   { path: 'engine.cache_dir', kind: 'string', default: '', help: 'validation cache directory: a bundle whose exact files were validated before starts without validating again ("" = off; as trusted as the bundle directory)' },
-  { path: 'engine.max_prepared_policies', kind: 'int', default: 10000, help: 'most policies held preparsed in cedar-wasm at once (~3 KB of memory each, never returned to the OS); beyond it the least recently called functions\' policies are preparsed again on their next call (~35 µs per policy); 0 = no limit' },
+  { path: 'engine.max_prepared_policies', kind: 'int', default: 10000, help: 'most policies held preparsed in cedar-wasm at once (~3 KB of memory each, never returned to the OS); beyond it the least recently called functions\' policies are preparsed again on their next call (~40 µs per policy); 0 = no limit' },
 ];
 
 /** `listen.grpc` → `--listen-grpc`; `identity.jwt_authn.payload_key` → `--identity-jwt-authn-payload-key`. */
