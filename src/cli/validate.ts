@@ -24,7 +24,7 @@ export interface ValidateResult {
 
 export async function runValidate(dir: string, options: ValidateOptions = {}): Promise<ValidateResult> {
   const format = options.format ?? 'human';
-  const result = await loadBundle(dir);
+  const result = await loadBundle(dir, { fileReads: 'blocking' });
   const bundleProblems = result.kind === 'loaded' ? [] : result.problems;
   // Policy test files (tests/*.yaml, docs/policy-tests.md): their shape, with file:line.
   const problems = [...bundleProblems, ...(await checkTestFiles(dir))].map((p) => locateInDir(dir, p));

@@ -43,7 +43,7 @@ export interface RunOptions {
 }
 
 export async function runPolicyTests(dir: string, options: RunOptions): Promise<PolicyTestRun> {
-  const loaded = await loadBundle(dir);
+  const loaded = await loadBundle(dir, { fileReads: 'blocking' });
   if (loaded.kind === 'invalid') return { kind: 'problems', problems: loaded.problems };
   const read = await readTestFiles(dir);
   if (read.problems.length > 0) return { kind: 'problems', problems: read.problems };

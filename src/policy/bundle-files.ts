@@ -6,8 +6,20 @@
  * `statBundleFiles` is the cheap look for a poll: the same files' identities and times, no contents read.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readFile as readFileCallback, readFileSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * How the files' contents are read. `blocking`: one after another with readFileSync, ~8× less CPU (1,000
+ * files: ~15 ms against ~120–180 ms), for a load nothing is waiting on (startup before serving, a one-shot
+ * command). `background` (default): the event loop keeps answering Checks meanwhile, and a hung file
+ * system stalls only the reload (fs.readFile's callback form, about half the CPU of fs/promises').
+ */
+export type FileReads = 'blocking' | 'background';
+
+const readFileInBackground = promisify(readFileCallback);
 
 export const SCHEMA_FILE = 'schema.cedarschema';
 export const ENTITIES_FILE = 'entities.json';
@@ -25,11 +37,11 @@ export interface BundleFiles {
   readonly revision: string;
 }
 
-export async function readBundleFiles(dir: string): Promise<BundleFiles> {
+export async function readBundleFiles(dir: string, reads: FileReads = 'background'): Promise<BundleFiles> {
   const policyPaths = await findPolicyFiles(dir, '', new Set<string>());
-  const policies = await Promise.all(policyPaths.sort().map((p) => readBundleFile(dir, p)));
-  const schema = await readOptional(dir, SCHEMA_FILE);
-  const entities = await readOptional(dir, ENTITIES_FILE);
+  const policies = await Promise.all(policyPaths.sort().map((p) => readBundleFile(dir, p, reads)));
+  const schema = await readOptional(dir, SCHEMA_FILE, reads);
+  const entities = await readOptional(dir, ENTITIES_FILE, reads);
   const all = [...policies, ...(schema ? [schema] : []), ...(entities ? [entities] : [])];
   const files: BundleFiles = { policies, revision: computeRevision(all) };
   return { ...files, ...(schema ? { schema } : {}), ...(entities ? { entities } : {}) };
@@ -96,13 +108,14 @@ async function findPolicyFiles(root: string, rel: string, seen: Set<string>): Pr
   return found;
 }
 
-async function readBundleFile(dir: string, rel: string): Promise<BundleFile> {
-  return { path: rel, text: await readFile(join(dir, rel), 'utf8') };
+async function readBundleFile(dir: string, rel: string, reads: FileReads): Promise<BundleFile> {
+  const file = join(dir, rel);
+  return { path: rel, text: reads === 'blocking' ? readFileSync(file, 'utf8') : await readFileInBackground(file, 'utf8') };
 }
 
-async function readOptional(dir: string, rel: string): Promise<BundleFile | undefined> {
+async function readOptional(dir: string, rel: string, reads: FileReads): Promise<BundleFile | undefined> {
   try {
-    return await readBundleFile(dir, rel);
+    return await readBundleFile(dir, rel, reads);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { BundleLoadResult, BundleProblem, OffThreadEvaluation } from './types';
-import { readBundleFiles, type BundleFiles } from './bundle-files';
+import { readBundleFiles, type BundleFiles, type FileReads } from './bundle-files';
 import { explicitEntities, schemaShapesOf } from './function-shapes';
 import { contextReadsOf } from './context-reads';
 import { entityReadsOf } from './entity-reads';
@@ -44,6 +44,8 @@ export interface LoadBundleOptions {
   readonly toolListingCacheSize?: number;
   /** Most policies preparsed into cedar-wasm at once (engine.max_prepared_policies; prepare-engine.ts); 0 or absent = no limit. */
   readonly maxPreparedPolicies?: number;
+  /** How the files are read (bundle-files.ts): `blocking` only where nothing waits on the event loop. Default `background`. */
+  readonly fileReads?: FileReads;
 }
 
 /** Where the base schema is found: beside this module (ts-node, jest), else in src/ when running from dist/. */
@@ -64,7 +66,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   let files: BundleFiles;
   let baseText: string;
   try {
-    files = await readBundleFiles(dir);
+    files = await readBundleFiles(dir, options.fileReads);
     baseText = await readBaseSchema();
   } catch (err) {
     return invalid([{ code: 'io', file: dir, message: `cannot read the bundle: ${(err as Error).message}` }]);

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { statBundleFiles } from '../../../src/policy/bundle-files';
+import { readBundleFiles, statBundleFiles } from '../../../src/policy/bundle-files';
 
 describe('statBundleFiles (the poll signature: metadata only)', () => {
   let dir: string;
@@ -29,5 +29,34 @@ describe('statBundleFiles (the poll signature: metadata only)', () => {
     expect(added).not.toBe(before);
     unlinkSync(path.join(dir, 'entities.json'));
     expect(await statBundleFiles(dir)).not.toBe(added);
+  });
+});
+
+describe('readBundleFiles: blocking and background reads', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'callgate-read-'));
+    mkdirSync(path.join(dir, 'nested'));
+    writeFileSync(path.join(dir, 'b.cedar'), 'forbid(principal, action, resource);\n');
+    writeFileSync(path.join(dir, 'nested', 'a.cedar'), 'permit(principal, action, resource);\n');
+    writeFileSync(path.join(dir, 'entities.json'), '[]');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('read the same files, contents and revision; a missing schema is absent in both', async () => {
+    const background = await readBundleFiles(dir);
+    const blocking = await readBundleFiles(dir, 'blocking');
+    expect(blocking).toEqual(background);
+    expect(blocking.policies.map((f) => f.path)).toEqual(['b.cedar', 'nested/a.cedar']);
+    expect(blocking.policies[1]?.text).toBe('permit(principal, action, resource);\n');
+    expect(blocking.schema).toBeUndefined();
+    expect(blocking.entities?.text).toBe('[]');
+  });
+
+  it('reject alike when a file cannot be read (entities.json is a directory)', async () => {
+    rmSync(path.join(dir, 'entities.json'));
+    mkdirSync(path.join(dir, 'entities.json'));
+    await expect(readBundleFiles(dir, 'blocking')).rejects.toThrow(/EISDIR/);
+    await expect(readBundleFiles(dir)).rejects.toThrow(/EISDIR/);
   });
 });
