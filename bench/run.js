@@ -2,22 +2,7 @@
 'use strict';
 /**
  * `npm run bench`: callgate vs a do-nothing Check server (the floor), same load client, same pinning.
- *   node bench/run.js [--quick] [--rounds N] [--settle S] [--no-callgate] [--floor-as-target] [--no-100k]
- * --quick            short windows, one round, scaling up to 10,000 (a smoke run, numbers not for publishing)
- * --rounds N         rounds per scenario and target, interleaved; the highest-throughput round is reported
- * --settle S         seconds of unrecorded closed load on each server before its first round (default 20;
- *                    a fresh Node server runs 1.5-2x slower for its first 15-20 s of load)
- * --no-callgate      floor only
- * --floor-as-target  a second do-nothing server stands in for callgate (checks the harness: ratios ≈ 1)
- * --no-100k          scaling stops at 10,000 policies (100,000 takes minutes to validate cold on a small VM)
- * --full             accepted for compatibility: 100,000 policies are in the default run
- * --no-cores         skip the 1-core / 2-core worker-pool runs
- * --no-scaling       skip scaling by policy count
- * --no-masking       skip masking throughput
- * --no-identity      skip the bearer-token runs (bench/identity.js: callgate verifying tokens, cache hit / miss)
- * Prints every scenario with callgate ÷ floor ratios, scaling, more cores, identity from tokens, masking throughput and issue 7's
- * targets (met / missed), and writes bench/results/latest.json.
- * Needs `npm run build` for callgate (bin/callgate.js → dist/cli/main.js).
+ * Flags: USAGE below (`node bench/run.js --help`).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -33,6 +18,26 @@ const { pickBestRound, computeRatios, formatTable } = require('./lib/report');
 const { checkIssueTargets, formatIssueTargets } = require('./lib/issue-targets');
 
 const ROOT = path.join(__dirname, '..');
+
+const USAGE = `usage: node bench/run.js [flags]   (npm run bench -- [flags])
+callgate vs a do-nothing Check server (the floor), same load client, same pinning.
+  --quick            short windows, one round, scaling up to 10,000 (a smoke run, numbers not for publishing)
+  --rounds N         rounds per scenario and target, interleaved; the highest-throughput round is reported (default 2)
+  --settle S         seconds of unrecorded closed load on each server before its first round (default 20;
+                     a fresh Node server runs 1.5-2x slower for its first 15-20 s of load)
+  --no-callgate      floor only
+  --floor-as-target  a second do-nothing server stands in for callgate (checks the harness: ratios ≈ 1)
+  --no-100k          scaling stops at 10,000 policies (100,000 takes minutes to validate cold on a small VM)
+  --full             accepted for compatibility: 100,000 policies are in the default run
+  --no-cores         skip the 1-core / 2-core worker-pool runs
+  --no-scaling       skip scaling by policy count
+  --no-masking       skip masking throughput
+  --no-identity      skip the bearer-token runs (bench/identity.js: callgate verifying tokens, cache hit / miss)
+  -h, --help         print this and exit
+Prints every scenario with callgate ÷ floor ratios, scaling, more cores, identity from tokens, masking
+throughput and issue 7's targets (met / missed), and writes bench/results/latest.json.
+Needs \`npm run build\` for callgate (bin/callgate.js → dist/cli/main.js).
+`;
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
 
@@ -47,7 +52,8 @@ function parseArgs(argv) {
   const args = { quick: false, rounds: 2, settleSeconds: 20, callgate: true, floorAsTarget: false, scaling: true, full: true, cores: true, masking: true, identity: true };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
-    if (flag === '--quick') args.quick = true;
+    if (flag === '--help' || flag === '-h') args.help = true;
+    else if (flag === '--quick') args.quick = true;
     else if (flag === '--rounds') args.rounds = Math.max(1, Number(argv[(i += 1)]) || 1);
     else if (flag === '--no-callgate') args.callgate = false;
     else if (flag === '--floor-as-target') args.floorAsTarget = true;
@@ -58,7 +64,7 @@ function parseArgs(argv) {
     else if (flag === '--no-masking') args.masking = false;
     else if (flag === '--no-identity') args.identity = false;
     else if (flag === '--no-cores') args.cores = false;
-    else throw new Error(`unknown flag ${flag}`);
+    else throw new Error(`unknown flag ${flag} (node bench/run.js --help lists them)`);
   }
   if (args.quick) {
     args.rounds = 1;
@@ -147,6 +153,10 @@ async function measureAll(targets, args, poolFile, workDir, clientPin) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const machine = describeMachine();
   const serverPin = pinPrefix(SERVER_CPU, machine.nproc);
   const clientPin = pinPrefix(CLIENT_CPU, machine.nproc);
