@@ -48,14 +48,15 @@ function closureOf(start: string, entities: ReadonlyMap<string, EntityJson>): st
 /**
  * `omitAncestor`: when given (entity-reads.ts says when Cedar's answer cannot change), the principal is
  * passed with its whole ancestor closure as parents, and each ancestor it accepts is left out unless
- * something else (a request entity, an attribute) leads to it.
+ * something else (a request entity, an attribute) leads to it. `parentTargets` (with `omitAncestor`): the
+ * only ancestors the flattened parents need to list (entity-reads.ts, `hierarchyTargets`).
  */
-export function collectRequestEntities(store: EntityStore, request: EntityRequest, omitAncestor?: (entity: EntityJson) => boolean): EntityJson[] {
+export function collectRequestEntities(store: EntityStore, request: EntityRequest, omitAncestor?: (entity: EntityJson) => boolean, parentTargets?: ReadonlySet<string>): EntityJson[] {
   const local = new Map(request.requestEntities.map((e) => [uidKey(e.uid), e]));
   const principalKey = uidKey(request.principal.uid);
   const resourceKey = uidKey({ type: 'Server', id: request.resource });
   const principal = mergeWithStored(request.principal, store.entities.get(principalKey));
-  const flat = omitAncestor === undefined ? undefined : flattenAncestors(principalKey, principal, store, omitAncestor);
+  const flat = omitAncestor === undefined ? undefined : flattenAncestors(principalKey, principal, store, omitAncestor, parentTargets);
   const chosen = new Map<string, EntityJson>([[principalKey, flat?.entity ?? principal]]);
   const pending = [resourceKey, ...local.keys(), ...(flat === undefined ? neighbours(principalKey, principal, store) : flat.kept)];
   for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
@@ -77,7 +78,7 @@ export function collectRequestEntities(store: EntityStore, request: EntityReques
  * not entities themselves (Cedar's `in` still reaches them); `kept`: the keys still to pass (ancestors
  * `omit` refuses, references in attributes and tags).
  */
-function flattenAncestors(key: string, principal: EntityJson, store: EntityStore, omit: (entity: EntityJson) => boolean): { entity: EntityJson; kept: string[] } {
+function flattenAncestors(key: string, principal: EntityJson, store: EntityStore, omit: (entity: EntityJson) => boolean, targets?: ReadonlySet<string>): { entity: EntityJson; kept: string[] } {
   const closure = new Set(ancestorKeys(key, principal, store));
   closure.delete(key);
   const kept: string[] = [];
@@ -86,7 +87,8 @@ function flattenAncestors(key: string, principal: EntityJson, store: EntityStore
     if (stored !== undefined && !omit(stored)) kept.push(ancestor);
   }
   kept.push(...referencesOf(principal));
-  return { entity: { ...principal, parents: [...closure].map(uidOfKey) }, kept };
+  const parents = targets === undefined ? [...closure] : [...closure].filter((ancestor) => targets.has(ancestor));
+  return { entity: { ...principal, parents: parents.map(uidOfKey) }, kept };
 }
 
 /** An entity from identity (the principal, or a request entity), with the parents entities.json gives the same uid added. */

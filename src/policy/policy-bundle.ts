@@ -8,7 +8,7 @@ import { toBundlePolicyIds } from './slice-policy-ids';
 import type { PreparedEngine } from './prepare-engine';
 import { conformToType } from './conform-to-schema';
 import { pickContext, type ContextReads } from './context-reads';
-import { ancestorUnreadable, pickEntityAttrs, READ_EVERYTHING, type EntityReads } from './entity-reads';
+import { ancestorUnreadable, pickEntityAttrs, READ_EVERYTHING, withoutBareEntities, type EntityReads } from './entity-reads';
 import type { SchemaShapes } from './function-shapes';
 import { createToolLister } from './tool-listing';
 
@@ -78,7 +78,7 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
       context: pickContext({ ...input.context, input: args.value }, parts.sliceReads[slice] ?? { kind: 'all' }),
       validateRequest: false,
       preparsedPolicySetId: prepared.id,
-      entities: pickEntityAttrs(requestEntities(parts.store, input, entityReads, shape.actionEntities), entityReads),
+      entities: withoutBareEntities(pickEntityAttrs(requestEntities(parts.store, input, entityReads, shape.actionEntities), entityReads)),
     });
     return mapDecision(toBundlePolicyIds(answer, prepared.policyIds), parts.annotations);
   } catch (err) {
@@ -87,7 +87,7 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
 }
 
 function requestEntities(store: EntityStore, input: AuthorizationInput, reads: EntityReads, actionEntities: readonly EntityJson[]): EntityJson[] {
-  const entities = collectRequestEntities(store, input, ancestorUnreadable(reads));
+  const entities = collectRequestEntities(store, input, ancestorUnreadable(reads), reads.hierarchyTargets);
   return reads.actionLineage ? [...entities, ...actionEntities] : entities;
 }
 

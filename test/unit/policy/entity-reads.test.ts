@@ -1,5 +1,5 @@
 import { isAuthorized, policyToJson, type EntityJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { ancestorUnreadable, entityReadsOf, pickEntityAttrs, READ_EVERYTHING } from '../../../src/policy/entity-reads';
+import { ancestorUnreadable, entityReadsOf, pickEntityAttrs, READ_EVERYTHING, withoutBareEntities } from '../../../src/policy/entity-reads';
 import { buildEntityStore, collectRequestEntities } from '../../../src/policy/entity-store';
 
 function json(text: string): PolicyJson {
@@ -88,6 +88,34 @@ describe('flattening the principal\'s ancestors', () => {
     expect(entityReadsOf([json(text)]).flattenPrincipal).toBe(flatten);
   });
 
+  it.each([
+    ['scope `in`, condition sets and `is … in`', [
+      'permit (principal in Group::"a", action == Action::"pay", resource in Server::"s") when { principal in [Group::"b", Group::"c"] };',
+      'forbid (principal is User in Group::"d", action == Action::"pay", resource) when { principal is User in Group::"e" };',
+    ], ['Group::"a"', 'Group::"b"', 'Group::"c"', 'Group::"d"', 'Group::"e"', 'Server::"s"']],
+    ['no hierarchy test at all', ['permit (principal == User::"u", action == Action::"pay", resource) when { context.n > 1 };'], []],
+    ['a target that is not a literal', ['permit (principal in Group::"a", action == Action::"pay", resource) when { principal in resource };'], undefined],
+    ['a set holding a non-literal', ['permit (principal, action == Action::"pay", resource) when { principal in [Group::"a", resource] };'], undefined],
+  ])('hierarchy targets: %s', (_name, texts, expected) => {
+    const reads = entityReadsOf(texts.map(json));
+    expect(reads.flattenPrincipal).toBe(true);
+    expect(reads.hierarchyTargets === undefined ? undefined : [...reads.hierarchyTargets].sort()).toEqual(expected);
+  });
+
+  it('has no hierarchy targets when it does not flatten', () => {
+    const reads = entityReadsOf([json('permit (principal, action == Action::"pay", resource) when { principal.team in Group::"b" };')]);
+    expect(reads.flattenPrincipal).toBe(false);
+    expect(reads.hierarchyTargets).toBeUndefined();
+  });
+
+  it('withoutBareEntities drops only entities with no attributes, parents or tags', () => {
+    const bare: EntityJson = { uid: { type: 'Server', id: 's' }, attrs: {}, parents: [] };
+    const withParent: EntityJson = { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [{ type: 'Group', id: 'g' }] };
+    const withAttr: EntityJson = { uid: { type: 'Group', id: 'g' }, attrs: { level: 1 }, parents: [] };
+    const withTag: EntityJson = { uid: { type: 'Group', id: 't' }, attrs: {}, parents: [], tags: { k: 'v' } };
+    expect(withoutBareEntities([bare, withParent, withAttr, withTag])).toEqual([withParent, withAttr, withTag]);
+  });
+
   it('never flattens when the attributes read are not known', () => {
     expect(READ_EVERYTHING.flattenPrincipal).toBe(false);
     expect(ancestorUnreadable(READ_EVERYTHING)).toBeUndefined();
@@ -112,6 +140,15 @@ describe('flattening the principal\'s ancestors', () => {
     expect((byId.get('u')?.parents ?? []).map((p) => (p as { id: string }).id).sort()).toEqual(['dept', 'org', 'side', 'team']);
   });
 
+  it('lists only the ancestors the slice\'s hierarchy tests name as the flattened parents', () => {
+    const reads = entityReadsOf([json('permit (principal in Group::"dept", action == Action::"pay", resource) when { principal in [Group::"ghost", Group::"nowhere"] };')]);
+    const principal: EntityJson = { uid: { type: 'User', id: 'u' }, attrs: {}, parents: [{ type: 'Group', id: 'team' }, { type: 'Group', id: 'contractors' }] };
+    const entities = collectRequestEntities(store, { principal, requestEntities: [], resource: 's' }, ancestorUnreadable(reads), reads.hierarchyTargets);
+    const flat = entities.find((e) => (e.uid as { id: string }).id === 'u');
+    // closure: team, dept, org, side, contractors, ghost; named: dept, ghost
+    expect((flat?.parents ?? []).map((p) => (p as { id: string }).id).sort()).toEqual(['dept', 'ghost']);
+  });
+
   it('keeps ancestors that are named only as parents (not entities) in the flattened parents', () => {
     const reads = entityReadsOf([json('forbid (principal in Group::"ghost", action == Action::"pay", resource);')]);
     const principal: EntityJson = { uid: { type: 'User', id: 'c' }, attrs: {}, parents: [{ type: 'Group', id: 'contractors' }] };
@@ -129,6 +166,19 @@ describe('flattening the principal\'s ancestors', () => {
     ['a forbid on an ancestor that is no entity of its own', [
       'permit (principal, action == Action::"pay", resource) when { context.n < 9 };',
       'forbid (principal in Group::"ghost", action == Action::"pay", resource);',
+    ]],
+    ['literal sets and `is … in` naming a few of the ancestors', [
+      'permit (principal in Group::"dept", action == Action::"pay", resource) when { context.n < 6 };',
+      'forbid (principal, action == Action::"pay", resource) when { principal in [Group::"ghost", Group::"side"] && context.n > 2 };',
+      'permit (principal, action == Action::"pay", resource) when { principal is User in Group::"org" && context.n == 9 };',
+    ]],
+    ['a non-literal target (every ancestor kept)', [
+      'permit (principal in Group::"team", action == Action::"pay", resource) when { context.n < 4 || principal in resource };',
+    ]],
+    ['a bare resource read through `has` and `.`', [
+      'permit (principal, action == Action::"pay", resource) when { resource has owner || context.n == 2 };',
+      'forbid (principal in Group::"org", action == Action::"pay", resource) when { context.n == 4 && resource.owner == principal };',
+      'permit (principal in Group::"team", action == Action::"pay", resource) when { context.n > 6 };',
     ]],
     ['conditions reading an ancestor\'s attribute through `has` and `in`', [
       'permit (principal, action == Action::"pay", resource) when { principal in Group::"side" && principal.level < context.n };',
@@ -158,7 +208,7 @@ describe('flattening the principal\'s ancestors', () => {
           return { decision: answer.response.decision, reason: [...answer.response.diagnostics.reason].sort(), errors: answer.response.diagnostics.errors.length };
         };
         const full = decide(collectRequestEntities(store, request));
-        const flat = decide(pickEntityAttrs(collectRequestEntities(store, request, ancestorUnreadable(reads)), reads));
+        const flat = decide(withoutBareEntities(pickEntityAttrs(collectRequestEntities(store, request, ancestorUnreadable(reads), reads.hierarchyTargets), reads)));
         expect(flat).toEqual(full);
         compared += 1;
       }

@@ -80,8 +80,11 @@ describe('what reaches Cedar (injected authorize seam)', () => {
     expect(calls).toHaveLength(1);
     // plus the action and its action groups: the schema is applied in JS, so Cedar gets the action lineage
     // the principal's groups are its parents; no policy of the slice reads a group or tests one with `in`
-    // on the left, so the group entities themselves are left out (entity-reads.ts, "flattening")
-    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"payments"', 'Action::"payments.refund"', 'Server::"payments"', 'User::"bob"']);
+    // on the left, so the group entities themselves are left out (entity-reads.ts, "flattening"); the
+    // action group Action::"payments" and Server::"payments" have no parents, attributes or tags, so they
+    // decide as absent ones and are left out too (withoutBareEntities)
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"payments.refund"', 'User::"bob"']);
+    expect((calls[0]?.entities ?? []).find((e) => uidKey(e.uid) === 'Action::"payments.refund"')?.parents.map((uid) => uidKey(uid))).toEqual(['Action::"payments"']);
     const bob = (calls[0]?.entities ?? []).find((e) => uidKey(e.uid) === 'User::"bob"');
     expect((bob?.parents ?? []).map((uid) => uidKey(uid)).sort()).toEqual(['Group::"payments-admins"', 'Group::"payments-team"']);
     expect(calls[0]).toMatchObject({ validateRequest: false, action: { type: 'Action', id: 'payments.refund' }, resource: { type: 'Server', id: 'payments' } });
@@ -93,7 +96,10 @@ describe('what reaches Cedar (injected authorize seam)', () => {
   it('sends an agent (its groups as parents), the user it acts for, and that user\'s group path', () => {
     const agent = principal('Agent', 'copilot', ['agents'], { onBehalfOf: { __entity: { type: 'User', id: 'eve' } } });
     bundle.evaluate({ principal: agent, requestEntities: [principal('User', 'eve', ['oncall'])], action: 'search_issues', resource: 'tools', context: context({ query: 'q', repo: 'r' }, { kind: 'agent' }) });
-    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"readOnly"', 'Action::"search_issues"', 'Agent::"copilot"', 'Group::"engineering"', 'Group::"oncall"', 'Server::"tools"', 'User::"eve"']);
+    // Action::"readOnly", Group::"engineering" (oncall's parent) and Server::"tools" are bare: left out,
+    // still reached through the parents that name them
+    expect(keys(calls[0]?.entities ?? [])).toEqual(['Action::"search_issues"', 'Agent::"copilot"', 'Group::"oncall"', 'User::"eve"']);
+    expect((calls[0]?.entities ?? []).find((e) => uidKey(e.uid) === 'Group::"oncall"')?.parents.map((uid) => uidKey(uid))).toEqual(['Group::"engineering"']);
     const copilot = (calls[0]?.entities ?? []).find((e) => uidKey(e.uid) === 'Agent::"copilot"');
     expect((copilot?.parents ?? []).map((uid) => uidKey(uid))).toEqual(['Group::"agents"']);
   });
