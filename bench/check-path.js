@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `node bench/check-path.js [--dist DIR] [--rounds N] [--passes P] [--batch-max B]`: the CPU one Check
+ * `node bench/check-path.js [--dist DIR] [--rounds N] [--passes P] [--batch-max B] [--extra-groups G]`: the CPU one Check
  * costs in process, outside gRPC framing: the Authorization/Check service's own `requestDeserialize` →
  * `handleCheck` (the whole pipeline, audit to a file sink) → `responseSerialize`, over the bench's
  * 4,096-request pool on the bench bundle (the same calls as `bench/run.js`). Each round runs the pool `P`
@@ -10,6 +10,8 @@
  * `--batch-max B` (default 64, as `engine.batch_max`): B Checks are started together and their Cedar calls
  * go through the evaluation batch, as B Checks arriving in one event-loop turn do in the server; 0 = each
  * Check decided inline, one after another (a build without src/policy/evaluation-batch.ts always is).
+ * `--extra-groups G`: every caller's token also carries G groups no policy or entity names (an IdP's
+ * groups claim), 0 by default.
  * `--dist` points at another build (A/B of two builds in the same minutes: a checkout built elsewhere).
  * Needs `npm run build`.
  */
@@ -20,13 +22,14 @@ const { generateBundle } = require('./gen-bundle');
 const { encodeRequestPool } = require('./lib/check-requests');
 
 function parseArgs(argv) {
-  const args = { dist: path.join(__dirname, '..', 'dist'), rounds: 7, passes: 1, batchMax: 64 };
+  const args = { dist: path.join(__dirname, '..', 'dist'), rounds: 7, passes: 1, batchMax: 64, extraGroups: 0 };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i];
     if (flag === '--dist') args.dist = path.resolve(argv[(i += 1)]);
     else if (flag === '--rounds') args.rounds = Number(argv[(i += 1)]);
     else if (flag === '--passes') args.passes = Number(argv[(i += 1)]);
     else if (flag === '--batch-max') args.batchMax = Number(argv[(i += 1)]);
+    else if (flag === '--extra-groups') args.extraGroups = Number(argv[(i += 1)]);
     else throw new Error(`unknown flag ${flag}`);
   }
   if (!(Number.isInteger(args.batchMax) && args.batchMax >= 0)) throw new Error(`--batch-max must be an integer ≥ 0, got ${args.batchMax}`);
@@ -81,7 +84,7 @@ async function main() {
   try {
     const bundleDir = path.join(work, 'bundle');
     generateBundle(bundleDir);
-    const messages = encodeRequestPool().frames.map((f) => f.subarray(5));
+    const messages = encodeRequestPool({ extraGroups: args.extraGroups }).frames.map((f) => f.subarray(5));
     const deps = await buildDeps(args.dist, bundleDir, path.join(work, 'audit.jsonl'), args.batchMax);
     const inline = deps.evaluationBatch === undefined;
     const together = inline ? 1 : args.batchMax;

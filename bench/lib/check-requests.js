@@ -10,7 +10,7 @@ const { loadAuthTypes } = require('./envoy-protos');
 const { frameMessage } = require('./grpc-frame');
 const { toStruct } = require('./struct');
 
-const DEFAULT_POOL = Object.freeze({ count: 4096, functions: 100, users: 500, teams: 20, seed: 20250618 });
+const DEFAULT_POOL = Object.freeze({ count: 4096, functions: 100, users: 500, teams: 20, seed: 20250618, extraGroups: 0 });
 const ISSUER = 'https://idp.example.com';
 
 /** mulberry32: a tiny seeded PRNG so the pool is reproducible. */
@@ -60,8 +60,13 @@ function buildMcpBody(call) {
   });
 }
 
+/** Groups an IdP adds that no policy or entity names (`extraGroups` of the pool): idp-group-0, … */
+function idpGroups(count) {
+  return Array.from({ length: count }, (_, k) => `idp-group-${k}`);
+}
+
 /** One CheckRequest in protobufjs object form. */
-function buildCheckRequest(call, random, nowMs, bearer) {
+function buildCheckRequest(call, random, nowMs, bearer, extraGroups = 0) {
   const body = Buffer.from(buildMcpBody(call), 'utf8');
   const seconds = Math.floor(nowMs / 1000);
   const headers = {
@@ -101,7 +106,7 @@ function buildCheckRequest(call, random, nowMs, bearer) {
       metadata_context: bearer !== undefined ? undefined : {
         filter_metadata: {
           'envoy.filters.http.jwt_authn': toStruct({
-            jwt_payload: { iss: ISSUER, sub: call.user, aud: 'callgate', groups: [call.team] },
+            jwt_payload: { iss: ISSUER, sub: call.user, aud: 'callgate', groups: [call.team, ...idpGroups(extraGroups)] },
           }),
         },
       },
@@ -124,7 +129,7 @@ function encodeRequestPool(options = {}) {
   for (let i = 0; i < pool.count; i += 1) {
     const call = pickCall(i, random, pool);
     const bearer = options.bearerFor === undefined ? undefined : options.bearerFor(call, i);
-    const message = CheckRequest.fromObject(buildCheckRequest(call, random, nowMs, bearer));
+    const message = CheckRequest.fromObject(buildCheckRequest(call, random, nowMs, bearer, pool.extraGroups));
     frames.push(frameMessage(CheckRequest.encode(message).finish()));
     calls.push(call);
   }
