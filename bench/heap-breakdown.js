@@ -91,8 +91,8 @@ async function measureParts(dist, options) {
   const { readBaseSchema } = require(path.join(dist, 'policy', 'load-bundle.js'));
   const { computeActionSlices } = require(path.join(dist, 'policy', 'action-slices.js'));
   const { schemaShapesOf, explicitEntities } = require(path.join(dist, 'policy', 'function-shapes.js'));
-  const { contextReadsOf } = require(path.join(dist, 'policy', 'context-reads.js'));
-  const { entityReadsOf } = require(path.join(dist, 'policy', 'entity-reads.js'));
+  const { combineContextReads } = require(path.join(dist, 'policy', 'context-reads.js'));
+  const { combineEntityReads } = require(path.join(dist, 'policy', 'entity-reads.js'));
   const { readPolicyAnnotations } = require(path.join(dist, 'obligations', 'policy-annotations.js'));
   const copy = (text) => Buffer.from(text, 'utf8').toString('utf8');
   const files = await readBundleFiles(options.bundle);
@@ -106,18 +106,18 @@ async function measureParts(dist, options) {
   const parents = new Map(v.parents);
   rows.push(['whole cached validation (ValidatedBundle)', retainedBy(() => JSON.parse(JSON.stringify(v))).mib]);
   rows.push(['policy texts (id → text map)', retainedBy(() => new Map(v.policies.map((p) => [p.id, copy(p.text)]))).mib]);
-  rows.push(['policy JSON (Cedar EST of every policy)', retainedBy(() => v.policies.map((p) => JSON.parse(JSON.stringify(p.json)))).mib]);
+  rows.push(['policy reads (a copy per policy; a cached validation shares equal ones)', retainedBy(() => v.policies.map((p) => JSON.parse(JSON.stringify(p.reads)))).mib]);
   rows.push(['completed schema (JSON)', retainedBy(() => JSON.parse(JSON.stringify(v.schema))).mib]);
-  rows.push(['annotations (per policy)', retainedBy(() => new Map(v.policies.map((p) => [p.id, readPolicyAnnotations(p.json.effect, p.json.annotations ?? {}).annotations]))).mib]);
-  const sliced = retainedBy(() => computeActionSlices(functions, parents, v.policies.map((p) => ({ id: p.id, action: p.json.action }))));
+  rows.push(['annotations (per policy)', retainedBy(() => new Map(v.policies.map((p) => [p.id, readPolicyAnnotations(p.effect, p.annotations).annotations]))).mib]);
+  const sliced = retainedBy(() => computeActionSlices(functions, parents, v.policies.map((p) => ({ id: p.id, action: p.action }))));
   rows.push(['slices + sliceOf', sliced.mib]);
   const shapes = retainedBy(() => schemaShapesOf(v.schema, functions, parents));
   rows.push(['schema shapes (per function)', shapes.mib]);
   rows.push(['explicit entities', retainedBy(() => explicitEntities(v.entities, v.schema, shapes.held.names)).mib]);
-  const jsonById = new Map(v.policies.map((p) => [p.id, p.json]));
-  const sliceJson = sliced.held.slices.map((ids) => ids.map((id) => jsonById.get(id)));
-  rows.push(['context reads (per slice)', retainedBy(() => sliceJson.map(contextReadsOf)).mib]);
-  rows.push(['entity reads (per slice)', retainedBy(() => sliceJson.map(entityReadsOf)).mib]);
+  const readsById = new Map(v.policies.map((p) => [p.id, p.reads]));
+  const sliceReads = sliced.held.slices.map((ids) => ids.map((id) => readsById.get(id)));
+  rows.push(['context reads (per slice)', retainedBy(() => sliceReads.map((reads) => combineContextReads(reads.map((r) => r.context)))).mib]);
+  rows.push(['entity reads (per slice)', retainedBy(() => sliceReads.map((reads) => combineEntityReads(reads.map((r) => r.entity)))).mib]);
   rows.push(['slice policy records (id → text, texts shared)', retainedBy(() => sliced.held.slices.map((ids) => Object.fromEntries(ids.map((id) => [id, ''])))).mib]);
   return rows;
 }

@@ -15,7 +15,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { generateBundle } = require('./gen-bundle');
-const { findFreePort, startServer, stopServer } = require('./lib/servers');
+const { findFreePort, startServer, stopServer, waitReady } = require('./lib/servers');
 const { createCpuReader } = require('./lib/proc-cpu');
 
 const ROOT = path.join(__dirname, '..');
@@ -35,24 +35,6 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${arg}`);
   }
   return options;
-}
-
-/** Polls /readyz every 5 ms (a short poll: the figure is the time to ready, not the poll period). */
-async function waitReady(server, httpAddress, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  server.exited.then(() => { exited = true; });
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`server exited before ready; see ${server.logFile}`);
-    try {
-      const res = await fetch(`http://${httpAddress}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`server not ready within ${timeoutMs} ms; see ${server.logFile}`);
 }
 
 async function startOnce(build, bundleDir, cacheDir, options, label) {

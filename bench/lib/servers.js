@@ -32,7 +32,10 @@ function startServer(command, logFile) {
   return { child, pid: child.pid, exited, logFile };
 }
 
-/** Polls GET http://<httpAddress>/readyz until 200; rejects on timeout or if the server exits first. */
+/**
+ * Polls GET http://<httpAddress>/readyz every 5 ms until 200; rejects on timeout or if the server exits
+ * first. The poll is short because the time to ready is itself a figure (scaling.js, start-ready.js).
+ */
 async function waitReady(server, httpAddress, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let exitInfo = null;
@@ -45,7 +48,7 @@ async function waitReady(server, httpAddress, timeoutMs) {
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
   throw new Error(`server not ready within ${timeoutMs} ms; see ${server.logFile}`);
 }

@@ -1,6 +1,7 @@
 /**
  * Which top-level `context` attributes a set of policies can read, computed from each policy's JSON form
- * at load. Cedar evaluates a policy the same whatever else the context holds, so passing only these
+ * when it is validated (policyContextReads, kept with the validated bundle) and combined per slice at load
+ * (combineContextReads). Cedar evaluates a policy the same whatever else the context holds, so passing only these
  * attributes keeps the decision exactly Cedar's while converting less across the wasm boundary.
  * Any use of `context` other than `context.x` or `context has x` makes the whole context needed.
  * One level deeper the same holds for a record attribute: when `context.x` is only ever used as
@@ -70,13 +71,40 @@ function collect(node: unknown, acc: Collected): boolean {
   return true;
 }
 
-export function contextReadsOf(policies: readonly PolicyJson[]): ContextReads {
+/**
+ * What one policy reads of the context, as plain JSON (kept in the validation cache and sent to workers, so a
+ * start needs no policy's Cedar JSON): `all`, or the keys read, the keys read as a whole value, and per key
+ * the record attributes read of it.
+ */
+export type PolicyContextReads =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'some'; readonly keys: readonly string[]; readonly whole: readonly string[]; readonly fields: readonly (readonly [string, readonly string[]])[] };
+
+export function policyContextReads(policy: PolicyJson): PolicyContextReads {
   const acc: Collected = { keys: new Set(), whole: new Set(), fields: new Map() };
-  for (const policy of policies) {
-    for (const clause of policy.conditions) if (!collect(clause.body, acc)) return { kind: 'all' };
+  for (const clause of policy.conditions) if (!collect(clause.body, acc)) return { kind: 'all' };
+  return { kind: 'some', keys: [...acc.keys], whole: [...acc.whole], fields: [...acc.fields].map(([key, names]) => [key, [...names]] as const) };
+}
+
+/** A set of policies' reads: those of each policy together (contextReadsOf of their Cedar JSON). */
+export function combineContextReads(reads: readonly PolicyContextReads[]): ContextReads {
+  const acc: Collected = { keys: new Set(), whole: new Set(), fields: new Map() };
+  for (const read of reads) {
+    if (read.kind === 'all') return { kind: 'all' };
+    for (const key of read.keys) acc.keys.add(key);
+    for (const key of read.whole) acc.whole.add(key);
+    for (const [key, names] of read.fields) {
+      const fields = acc.fields.get(key) ?? new Set<string>();
+      for (const name of names) fields.add(name);
+      acc.fields.set(key, fields);
+    }
   }
   const fields = new Map([...acc.fields].filter(([key]) => !acc.whole.has(key)));
   return fields.size === 0 ? { kind: 'some', keys: acc.keys } : { kind: 'some', keys: acc.keys, fields };
+}
+
+export function contextReadsOf(policies: readonly PolicyJson[]): ContextReads {
+  return combineContextReads(policies.map(policyContextReads));
 }
 
 /** A Cedar record in JSON form (not an entity reference, extension value or set). */

@@ -1,6 +1,7 @@
 /**
  * What a slice's policies can read of the entities passed to Cedar, computed from each policy's JSON form
- * at load, so a decision converts less across the wasm boundary (each entity, parent and attribute costs
+ * when it is validated (policyEntityReads, kept with the validated bundle) and combined per slice at load
+ * (combineEntityReads), so a decision converts less across the wasm boundary (each entity, parent and attribute costs
  * Cedar several µs to take in) without changing Cedar's answer:
  * - entity attributes: only by name (`e.attr`, `e has attr`), so an attribute whose name no condition of
  *   the slice uses can be left out of every entity;
@@ -99,31 +100,61 @@ function needsActionLineage(policy: PolicyJson): boolean {
   return mentionsAction(policy.principal) || mentionsAction(policy.resource) || mentionsAction(policy.conditions);
 }
 
-export function entityReadsOf(policies: readonly PolicyJson[]): EntityReads {
+/**
+ * What one policy reads of the entities, as plain JSON (kept in the validation cache and sent to workers):
+ * the attribute names its conditions name (null: a form not understood, so any), whether every hierarchy
+ * test of its conditions has a variable on its left, the entity literals its hierarchy tests name (null:
+ * one names something else), and whether it needs the action's lineage.
+ */
+export interface PolicyEntityReads {
+  readonly attrs: readonly string[] | null;
+  readonly hierarchyOnVariables: boolean;
+  readonly hierarchyTargets: readonly string[] | null;
+  readonly actionLineage: boolean;
+}
+
+export function policyEntityReads(policy: PolicyJson): PolicyEntityReads {
   const names = new Set<string>();
   let known = true;
-  for (const policy of policies) {
-    for (const clause of policy.conditions) if (!collectAttrs(clause.body, names)) known = false;
+  for (const clause of policy.conditions) if (!collectAttrs(clause.body, names)) known = false;
+  const targets = literalHierarchyTargets(policy);
+  return {
+    attrs: known ? [...names] : null,
+    hierarchyOnVariables: policy.conditions.every((clause) => hierarchyTestsOnVariables(clause.body)),
+    hierarchyTargets: targets === undefined ? null : [...targets],
+    actionLineage: needsActionLineage(policy),
+  };
+}
+
+/** A set of policies' reads: those of each policy together (entityReadsOf of their Cedar JSON). */
+export function combineEntityReads(reads: readonly PolicyEntityReads[]): EntityReads {
+  const names = new Set<string>();
+  let known = true;
+  for (const read of reads) {
+    if (read.attrs === null) known = false;
+    else for (const name of read.attrs) names.add(name);
   }
-  const flattenPrincipal = known && policies.every((policy) => policy.conditions.every((clause) => hierarchyTestsOnVariables(clause.body)));
-  const hierarchyTargets = flattenPrincipal ? literalHierarchyTargets(policies) : undefined;
+  const flattenPrincipal = known && reads.every((read) => read.hierarchyOnVariables);
+  const hierarchyTargets = flattenPrincipal && reads.every((read) => read.hierarchyTargets !== null) ? new Set(reads.flatMap((read) => read.hierarchyTargets ?? [])) : undefined;
   return {
     attrs: known ? { kind: 'some', names } : { kind: 'all' },
-    actionLineage: policies.some(needsActionLineage),
+    actionLineage: reads.some((read) => read.actionLineage),
     flattenPrincipal,
     ...(hierarchyTargets === undefined ? {} : { hierarchyTargets }),
   };
 }
 
-/** Every entity a hierarchy test of the policies can name, or undefined when one names something else. */
-function literalHierarchyTargets(policies: readonly PolicyJson[]): Set<string> | undefined {
+export function entityReadsOf(policies: readonly PolicyJson[]): EntityReads {
+  return combineEntityReads(policies.map(policyEntityReads));
+}
+
+/** Every entity a hierarchy test of the policy can name, or undefined when one names something else. */
+function literalHierarchyTargets(policy: PolicyJson): Set<string> | undefined {
   const targets = new Set<string>();
-  for (const policy of policies) {
-    for (const scope of [policy.principal, policy.resource] as unknown[]) {
-      if (!scopeTargets(scope, targets)) return undefined;
-    }
-    for (const clause of policy.conditions) if (!conditionTargets(clause.body, targets)) return undefined;
+  for (const scope of [policy.principal, policy.resource] as unknown[]) {
+    if (!scopeTargets(scope, targets)) return undefined;
   }
+  for (const clause of policy.conditions) if (!conditionTargets(clause.body, targets)) return undefined;
   return targets;
 }
 

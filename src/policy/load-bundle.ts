@@ -12,8 +12,8 @@ import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { BundleLoadResult, BundleProblem, OffThreadEvaluation } from './types';
 import { readBundleFiles, type BundleFiles, type FileReads } from './bundle-files';
 import { explicitEntities, schemaShapesOf } from './function-shapes';
-import { contextReadsOf } from './context-reads';
-import { entityReadsOf } from './entity-reads';
+import { combineContextReads } from './context-reads';
+import { combineEntityReads } from './entity-reads';
 import { readPolicyAnnotations } from '../obligations/policy-annotations';
 import { validateBundleFiles, type ValidatedBundle } from './validate-bundle';
 import { readValidationCache, validationCacheKey, writeValidationCache } from './validation-cache';
@@ -92,13 +92,13 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
   const parents = new Map<string, readonly string[]>(validated.parents);
   const annotations = new Map<string, PolicyAnnotations>();
   for (const p of validated.policies) {
-    const read = readPolicyAnnotations(p.json.effect, p.json.annotations ?? {});
+    const read = readPolicyAnnotations(p.effect, p.annotations);
     // Validation already refused these; a cached or transferred bundle that disagrees is refused again.
     if (read.problems.length > 0 || read.annotations.id !== p.id) return invalid([{ code: 'annotation', message: `policy "${p.id}": annotations do not match its validation` }]);
     annotations.set(p.id, read.annotations);
   }
   const policies = validated.policies;
-  const { slices, sliceOf } = computeActionSlices(functions, parents, policies.map((p) => ({ id: p.id, action: p.json.action })));
+  const { slices, sliceOf } = computeActionSlices(functions, parents, policies.map((p) => ({ id: p.id, action: p.action })));
   const textById = new Map(policies.map((p) => [p.id, p.text]));
   const engine = prepareEngine(options.generation ?? randomUUID(), slices, lookupIn(textById), { maxPreparedPolicies: options.maxPreparedPolicies ?? 0 });
   const shapes = shareShapes(schemaShapesOf(validated.schema, functions, parents));
@@ -106,10 +106,10 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
   if (explicit.problems.length > 0) {
     return invalid(explicit.problems.map((message) => ({ code: 'entities', file: validated.entitiesFile, message })));
   }
-  const jsonById = new Map(policies.map((p) => [p.id, p.json]));
-  const sliceJson = slices.map((ids) => ids.map((id) => jsonById.get(id)).filter((j) => j !== undefined));
-  const sliceReads = shareEqual(sliceJson.map(contextReadsOf));
-  const sliceEntityReads = shareEqual(sliceJson.map(entityReadsOf));
+  const readsById = new Map(policies.map((p) => [p.id, p.reads]));
+  const sliceReadsOf = slices.map((ids) => ids.map((id) => readsById.get(id)).filter((r) => r !== undefined));
+  const sliceReads = shareEqual(sliceReadsOf.map((reads) => combineContextReads(reads.map((r) => r.context))));
+  const sliceEntityReads = shareEqual(sliceReadsOf.map((reads) => combineEntityReads(reads.map((r) => r.entity))));
   const bundle = createPolicyBundle({
     revision: validated.revision,
     policyIds: Object.freeze(policies.map((p) => p.id)),
@@ -128,7 +128,7 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
   return { kind: 'loaded', bundle };
 }
 
-/** Outside prepareBundle: a closure made there would keep its whole scope (every policy's JSON) alive. */
+/** Outside prepareBundle: a closure made there would keep its whole scope (every policy's reads) alive. */
 function lookupIn(map: ReadonlyMap<string, string>): (key: string) => string | undefined {
   return (key) => map.get(key);
 }

@@ -5,6 +5,7 @@
  * worker thread, and prepareBundle (load-bundle.ts) turns it into a serving bundle.
  */
 import type { EntityJson, PolicyJson, SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { PolicyEffect } from '../obligations/policy-annotations';
 import type { BundleFiles } from './bundle-files';
 import { SCHEMA_FILE } from './bundle-files';
 import { completeSchema } from './complete-schema';
@@ -12,11 +13,23 @@ import { parsePolicyFiles } from './parse-policies';
 import { checkPolicies } from './check-policies';
 import { loadEntities } from './load-entities';
 import type { BundleProblem } from './types';
+import { policyContextReads, type PolicyContextReads } from './context-reads';
+import { policyEntityReads, type PolicyEntityReads } from './entity-reads';
 
+/**
+ * A checked policy, as much of it as serving needs: its text (preparsed into Cedar per slice), the parts of
+ * its Cedar JSON that slicing and obligations use, and what it reads (computed once here, so a cached or
+ * transferred bundle carries no condition trees).
+ */
 export interface ValidatedPolicy {
   readonly id: string;
   readonly text: string;
-  readonly json: PolicyJson;
+  readonly effect: PolicyEffect;
+  /** The action scope, as in Cedar's JSON form. */
+  readonly action: PolicyJson['action'];
+  /** Every annotation, as in Cedar's JSON form. */
+  readonly annotations: NonNullable<PolicyJson['annotations']>;
+  readonly reads: { readonly context: PolicyContextReads; readonly entity: PolicyEntityReads };
 }
 
 export interface ValidatedBundle {
@@ -47,7 +60,14 @@ export function validateBundleFiles(files: BundleFiles, baseText: string): Valid
   if (problems.length > 0) return { kind: 'invalid', problems };
   const policies = [...checked.policies]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((p) => ({ id: p.id, text: p.text, json: p.json }));
+    .map((p): ValidatedPolicy => ({
+      id: p.id,
+      text: p.text,
+      effect: p.json.effect,
+      action: p.json.action,
+      annotations: p.json.annotations ?? {},
+      reads: { context: policyContextReads(p.json), entity: policyEntityReads(p.json) },
+    }));
   return {
     kind: 'valid',
     validated: {

@@ -13,26 +13,47 @@ import { join } from 'node:path';
 import { getCedarVersion } from '@cedar-policy/cedar-wasm/nodejs';
 import { z } from 'zod';
 import type { BundleFiles } from './bundle-files';
-import type { ValidatedBundle } from './validate-bundle';
+import type { ValidatedBundle, ValidatedPolicy } from './validate-bundle';
 
-const FORMAT = 'callgate-validation-cache/1';
+// 2: policies carry their effect, action scope, annotations and an index into a table of distinct reads
+// instead of their whole Cedar JSON.
+const FORMAT = 'callgate-validation-cache/2';
 const SUFFIX = '.validated.json';
 export const KEEP_ENTRIES = 8;
 
+const names = z.array(z.string());
+const readsSchema = z.object({
+  context: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('all') }),
+    z.object({ kind: z.literal('some'), keys: names, whole: names, fields: z.array(z.tuple([z.string(), names])) }),
+  ]),
+  entity: z.object({ attrs: names.nullable(), hierarchyOnVariables: z.boolean(), hierarchyTargets: names.nullable(), actionLineage: z.boolean() }),
+});
+const policySchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  effect: z.enum(['permit', 'forbid']),
+  action: z.object({ op: z.string() }),
+  annotations: z.record(z.string(), z.string()),
+  /** Index into the entry's `reads`: most policies read alike, and each distinct value is stored once. */
+  reads: z.number().int().nonnegative(),
+});
+
 /**
- * The fields prepareBundle relies on; Cedar JSON inside is kept as Cedar produced it. The check only reads:
- * other keys are allowed, and what is returned is the parsed entry itself, not zod's copy of it (copying
- * 10,000 policies' Cedar JSON tripled the check's cost at start).
+ * The fields prepareBundle relies on; Cedar JSON inside (action scopes, schema, entities) is kept as Cedar
+ * produced it. The check only reads: other keys are allowed, and what is returned is the parsed entry
+ * itself, not zod's copy of it (copying 10,000 policies' Cedar JSON tripled the check's cost at start).
  */
 const entrySchema = z.object({
   format: z.literal(FORMAT),
   key: z.string(),
+  reads: z.array(readsSchema),
   validated: z.object({
     revision: z.string(),
     schema: z.record(z.string(), z.unknown()),
     functions: z.array(z.string()),
     parents: z.array(z.tuple([z.string(), z.array(z.string())])),
-    policies: z.array(z.object({ id: z.string(), text: z.string(), json: z.object({ effect: z.enum(['permit', 'forbid']), action: z.object({ op: z.string() }) }) })),
+    policies: z.array(policySchema),
     entities: z.array(z.unknown()),
     entitiesFile: z.string(),
   }),
@@ -68,7 +89,14 @@ export async function readValidationCache(dir: string, key: string): Promise<Val
     const parsed: unknown = JSON.parse(body.toString('utf8'));
     const entry = entrySchema.safeParse(parsed);
     if (!entry.success || entry.data.key !== key) return undefined;
-    return (parsed as { validated: unknown }).validated as ValidatedBundle;
+    const stored = parsed as { reads: ValidatedPolicy['reads'][]; validated: { policies: { reads: unknown }[] } };
+    // In place, so equal reads stay one shared value: an index outside the table is a miss.
+    for (const policy of stored.validated.policies) {
+      const reads = stored.reads[policy.reads as number];
+      if (reads === undefined) return undefined;
+      policy.reads = reads;
+    }
+    return stored.validated as unknown as ValidatedBundle;
   } catch {
     return undefined;
   }
@@ -76,7 +104,18 @@ export async function readValidationCache(dir: string, key: string): Promise<Val
 
 /** Stores a valid bundle's validation; a failure to write only costs the next start a full validation. */
 export async function writeValidationCache(dir: string, key: string, validated: ValidatedBundle): Promise<boolean> {
-  const body = JSON.stringify({ format: FORMAT, key, validated });
+  const table: ValidatedPolicy['reads'][] = [];
+  const indexOf = new Map<string, number>();
+  const policies = validated.policies.map((policy) => {
+    const text = JSON.stringify(policy.reads);
+    let index = indexOf.get(text);
+    if (index === undefined) {
+      index = table.push(policy.reads) - 1;
+      indexOf.set(text, index);
+    }
+    return { ...policy, reads: index };
+  });
+  const body = JSON.stringify({ format: FORMAT, key, reads: table, validated: { ...validated, policies } });
   const target = join(dir, `${key}${SUFFIX}`);
   const temp = `${target}.${randomUUID()}.tmp`;
   try {

@@ -1,5 +1,5 @@
 import { policyToJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { contextReadsOf, pickContext } from '../../../src/policy/context-reads';
+import { combineContextReads, contextReadsOf, pickContext, policyContextReads } from '../../../src/policy/context-reads';
 
 function json(text: string): PolicyJson {
   const r = policyToJson(text);
@@ -43,6 +43,21 @@ describe('contextReadsOf', () => {
       approval: { granted: false },
     };
     expect(pickContext(context, reads)).toEqual({ caller: { kind: 'human', issuer: 'i' }, input: context.input, request: context.request, time: context.time });
+  });
+
+  it('combines per-policy reads kept as JSON (the validation cache) into the same reads', () => {
+    const texts = [
+      'permit (principal, action, resource) when { context.caller.kind == "human" };',
+      'forbid (principal, action, resource) when { context.caller == {} || context.input.amount > 5 };',
+      'permit (principal, action, resource) when { context.input has region };',
+    ];
+    const stored = JSON.parse(JSON.stringify(texts.map((t) => policyContextReads(json(t))))) as ReturnType<typeof policyContextReads>[];
+    expect(stored[1]).toEqual({ kind: 'some', keys: ['caller', 'input'], whole: ['caller'], fields: [['input', ['amount']]] });
+    // `caller` is used whole by the second policy, so it is not narrowed; `input` is, across two policies
+    const combined = combineContextReads(stored);
+    expect(combined).toEqual({ kind: 'some', keys: new Set(['caller', 'input']), fields: new Map([['input', new Set(['amount', 'region'])]]) });
+    expect(combined).toEqual(contextReadsOf(texts.map(json)));
+    expect(combineContextReads([...stored, policyContextReads(json('permit (principal, action, resource) when { context == {} };'))])).toEqual({ kind: 'all' });
   });
 
   it('passes nothing when no policy reads the context', () => {

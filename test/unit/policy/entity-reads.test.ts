@@ -1,5 +1,5 @@
 import { isAuthorized, policyToJson, type EntityJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import { ancestorUnreadable, entityReadsOf, pickEntityAttrs, READ_EVERYTHING, withoutBareEntities } from '../../../src/policy/entity-reads';
+import { ancestorUnreadable, combineEntityReads, entityReadsOf, pickEntityAttrs, policyEntityReads, READ_EVERYTHING, withoutBareEntities } from '../../../src/policy/entity-reads';
 import { buildEntityStore, collectRequestEntities } from '../../../src/policy/entity-store';
 
 function json(text: string): PolicyJson {
@@ -100,6 +100,23 @@ describe('flattening the principal\'s ancestors', () => {
     const reads = entityReadsOf(texts.map(json));
     expect(reads.flattenPrincipal).toBe(true);
     expect(reads.hierarchyTargets === undefined ? undefined : [...reads.hierarchyTargets].sort()).toEqual(expected);
+  });
+
+  it('combines per-policy reads kept as JSON (the validation cache) into the slice\'s reads', () => {
+    const stored = (texts: string[]) => JSON.parse(JSON.stringify(texts.map((t) => policyEntityReads(json(t))))) as ReturnType<typeof policyEntityReads>[];
+    const literal = 'permit (principal in Group::"a", action == Action::"pay", resource) when { principal.level > 1 };';
+    const nonLiteral = 'forbid (principal, action == Action::"pay", resource) when { principal in resource };';
+    const attrLeft = 'forbid (principal, action in [Action::"ro"], resource) when { principal.team in Group::"b" && resource has owner };';
+    expect(stored([literal])).toEqual([{ attrs: ['level'], hierarchyOnVariables: true, hierarchyTargets: ['Group::"a"'], actionLineage: false }]);
+
+    const withNonLiteral = combineEntityReads(stored([literal, nonLiteral]));
+    expect(withNonLiteral).toEqual(entityReadsOf([literal, nonLiteral].map(json)));
+    expect(withNonLiteral.flattenPrincipal).toBe(true);
+    expect(withNonLiteral.hierarchyTargets).toBeUndefined(); // one policy's target is not a literal
+
+    const withAttrLeft = combineEntityReads(stored([literal, attrLeft]));
+    expect(withAttrLeft).toEqual(entityReadsOf([literal, attrLeft].map(json)));
+    expect(withAttrLeft).toEqual({ attrs: { kind: 'some', names: new Set(['level', 'team', 'owner']) }, actionLineage: true, flattenPrincipal: false });
   });
 
   it('has no hierarchy targets when it does not flatten', () => {

@@ -67,6 +67,21 @@ describe('validation cache (engine.cache_dir)', () => {
     expect(planted.policyIds).toEqual(fresh.policyIds.filter((id) => id !== dropped?.id));
   });
 
+  it('stores each distinct policy reads once, and reads them back as the policies\' reads', async () => {
+    const alike = (id: string) => `@id("${id}")\n@reason("frozen")\nforbid (principal, action == Action::"payments.refund", resource);\n`;
+    writeFileSync(join(bundleDir, 'alike.cedar'), `${alike('frozen-1')}${alike('frozen-2')}`);
+    const fresh = await load();
+    const [name] = entries();
+    const raw = readFileSync(join(cacheDir, name ?? ''), 'utf8');
+    const entry = JSON.parse(raw.slice(raw.indexOf('\n') + 1)) as { reads: unknown[]; validated: { policies: { reads: number }[] } };
+    expect(entry.reads.length).toBeGreaterThan(1);
+    expect(entry.reads.length).toBeLessThan(entry.validated.policies.length);
+    expect(new Set(entry.reads.map((r) => JSON.stringify(r))).size).toBe(entry.reads.length);
+    const hit = await readValidationCache(cacheDir, (name ?? '').replace('.validated.json', ''));
+    expect(hit?.policies.map((p) => p.reads)).toEqual(entry.validated.policies.map((p) => entry.reads[p.reads]));
+    expect(hit?.policies.map((p) => p.id)).toEqual(fresh.policyIds);
+  });
+
   it('reads back an entry holding non-ASCII text (the digest is over the UTF-8 bytes)', async () => {
     const reason = 'refunds are frozen — über ✓ 🚫';
     writeFileSync(join(bundleDir, 'unicode.cedar'), `@id("unicode-reason")\n@reason("${reason}")\nforbid (principal, action == Action::"payments.refund", resource);\n`);
@@ -104,6 +119,16 @@ describe('validation cache (engine.cache_dir)', () => {
     writeFileSync(path, rehash(body.replace(key, 'f'.repeat(64)))); // intact, but for another key
     expect(await readValidationCache(cacheDir, key)).toBeUndefined();
     writeFileSync(path, rehash(JSON.stringify({ ...JSON.parse(body), validated: { policies: 'x' } }))); // wrong shape
+    expect(await readValidationCache(cacheDir, key)).toBeUndefined();
+    type Stored = { id: string; text: string; effect: string; action: unknown; annotations: unknown; reads: number };
+    const current = JSON.parse(body) as { validated: { policies: Stored[] } };
+    const policiesAsFormat1 = current.validated.policies.map(({ id, text, effect, action, annotations }) => ({ id, text, json: { effect, action, annotations } }));
+    writeFileSync(path, rehash(JSON.stringify({ ...current, validated: { ...current.validated, policies: policiesAsFormat1 } }))); // format 1's policies: no reads
+    expect(await readValidationCache(cacheDir, key)).toBeUndefined();
+    const outOfTable = JSON.parse(body) as { reads: unknown[]; validated: { policies: { reads: number }[] } };
+    const first = outOfTable.validated.policies[0];
+    if (first !== undefined) first.reads = outOfTable.reads.length;
+    writeFileSync(path, rehash(JSON.stringify(outOfTable))); // a policy's reads index outside the table
     expect(await readValidationCache(cacheDir, key)).toBeUndefined();
     writeFileSync(path, 'garbage');
     expect(await readValidationCache(cacheDir, key)).toBeUndefined();
