@@ -8,20 +8,22 @@
  * time the server had used when it became ready (/proc/<pid>/stat: user + system, every thread), and prints
  * median, min and max of each.
  *   node bench/start-ready.js [--policies 10000] [--runs 7] [--builds DIR,DIR] [--work DIR] [--cold]
- *                              [--extra "--engine-compile-cache true"] [--cpu-prof DIR]
+ *                              [--extra "--engine-compile-cache true"] [--cpu-prof DIR] [--pin CPU]
+ * --pin CPU runs the server under `taskset -c CPU` (as scaling.js and run.js do; every thread of the process on
+ * one core, so the time to ready includes the compiler and GC threads' CPU).
  * Hold /tmp/bench.lock around it (flock /tmp/bench.lock node bench/start-ready.js ...).
  */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { generateBundle } = require('./gen-bundle');
-const { findFreePort, startServer, stopServer, waitReady } = require('./lib/servers');
+const { findFreePort, pinPrefix, startServer, stopServer, waitReady } = require('./lib/servers');
 const { createCpuReader } = require('./lib/proc-cpu');
 
 const ROOT = path.join(__dirname, '..');
 
 function parseArgs(argv) {
-  const options = { policies: 10_000, runs: 7, builds: [ROOT], work: undefined, cold: false, extra: [], cpuProf: undefined };
+  const options = { policies: 10_000, runs: 7, builds: [ROOT], work: undefined, cold: false, extra: [], cpuProf: undefined, pin: undefined };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const next = () => argv[++i] ?? '';
@@ -32,6 +34,7 @@ function parseArgs(argv) {
     else if (arg === '--cold') options.cold = true;
     else if (arg === '--extra') options.extra = next().split(' ').filter((s) => s !== '');
     else if (arg === '--cpu-prof') options.cpuProf = path.resolve(next());
+    else if (arg === '--pin') options.pin = next();
     else throw new Error(`unknown argument ${arg}`);
   }
   return options;
@@ -44,7 +47,8 @@ async function startOnce(build, bundleDir, cacheDir, options, label) {
   const argv = [...node, path.join(build, 'bin', 'callgate.js'), 'serve', '--policies', bundleDir, '--listen-grpc', grpc, '--listen-http', http,
     '--log-level', 'warn', '--watch-policies', 'false', '--engine-cache-dir', cacheDir, ...options.extra];
   const started = process.hrtime.bigint();
-  const server = startServer(argv, path.join(options.work, `${label}.log`));
+  const pin = options.pin === undefined ? [] : pinPrefix(options.pin, os.cpus().length);
+  const server = startServer([...pin, ...argv], path.join(options.work, `${label}.log`));
   const cpu = createCpuReader(server.pid);
   try {
     await waitReady(server, http, 600_000);
@@ -95,7 +99,7 @@ async function main() {
     }
   }
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  process.stdout.write(`${options.policies} policies, ${options.cold ? 'cold' : 'cached'}, ${options.runs} runs per build, load average ${load}\n`);
+  process.stdout.write(`${options.policies} policies, ${options.cold ? 'cold' : 'cached'}, ${options.runs} runs per build, server ${options.pin === undefined ? 'not pinned' : `pinned to CPU ${options.pin}`}, load average ${load}\n`);
   for (const [build, runs] of results) {
     const ready = summary(runs.map((r) => r.readyMs));
     const cpu = summary(runs.map((r) => r.cpuMs));

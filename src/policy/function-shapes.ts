@@ -21,18 +21,27 @@ export interface SchemaShapes {
 
 const EMPTY_RECORD: Type<string> = { type: 'Record', attributes: {} };
 
-function actionEntity(id: string, parents: ReadonlyMap<string, readonly string[]>): EntityJson {
-  return { uid: { type: 'Action', id }, attrs: {}, parents: (parents.get(id) ?? []).map((p) => ({ type: 'Action', id: p })) };
+/** The action entities of one bundle, each built once: functions in the same group share its entity. */
+function actionEntities(parents: ReadonlyMap<string, readonly string[]>): (id: string) => EntityJson {
+  const built = new Map<string, EntityJson>();
+  return (id) => {
+    let entity = built.get(id);
+    if (entity === undefined) {
+      entity = { uid: { type: 'Action', id }, attrs: {}, parents: (parents.get(id) ?? []).map((p) => ({ type: 'Action', id: p })) };
+      built.set(id, entity);
+    }
+    return entity;
+  };
 }
 
-function actionLineage(id: string, parents: ReadonlyMap<string, readonly string[]>): EntityJson[] {
+function actionLineage(id: string, parents: ReadonlyMap<string, readonly string[]>, entityOf: (id: string) => EntityJson): EntityJson[] {
   const seen = new Set<string>();
   const pending = [id];
   const out: EntityJson[] = [];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     if (seen.has(next)) continue;
     seen.add(next);
-    out.push(actionEntity(next, parents));
+    out.push(entityOf(next));
     pending.push(...(parents.get(next) ?? []));
   }
   return out;
@@ -46,6 +55,7 @@ function inputTypeOf(context: Type<string> | undefined): Type<string> {
 export function schemaShapesOf(schema: SchemaJson<string>, functions: ReadonlySet<string>, parents: ReadonlyMap<string, readonly string[]>): SchemaShapes {
   const ns = schema[''];
   const shapes = new Map<string, FunctionShape>();
+  const entityOf = actionEntities(parents);
   for (const name of functions) {
     const applies = ns?.actions[name]?.appliesTo;
     if (applies === undefined) continue;
@@ -53,7 +63,7 @@ export function schemaShapesOf(schema: SchemaJson<string>, functions: ReadonlySe
       principalTypes: new Set(applies.principalTypes),
       resourceTypes: new Set(applies.resourceTypes),
       inputType: inputTypeOf(applies.context),
-      actionEntities: actionLineage(name, parents),
+      actionEntities: actionLineage(name, parents, entityOf),
     });
   }
   return { names: schemaNamesOf(schema), functions: shapes };

@@ -1,6 +1,8 @@
 /** Equal per-function and per-slice values share one instance; only deciding annotations are kept. */
 import { canonicalKey, keepDecidingAnnotations, shareEqual } from '../../../src/policy/share-equal';
 import { NO_OBLIGATIONS } from '../../../src/policy/types';
+import { schemaShapesOf } from '../../../src/policy/function-shapes';
+import type { SchemaJson } from '@cedar-policy/cedar-wasm/nodejs';
 
 describe('canonicalKey / shareEqual', () => {
   it('treats Sets, Maps and objects as equal by content, whatever the order', () => {
@@ -8,6 +10,14 @@ describe('canonicalKey / shareEqual', () => {
     expect(canonicalKey(new Map([['k', new Set(['a'])]]))).toBe(canonicalKey(new Map([['k', new Set(['a'])]])));
     expect(canonicalKey(new Set(['a']))).not.toBe(canonicalKey(['a']));
     expect(canonicalKey({ kind: 'some', keys: new Set(['a']) })).not.toBe(canonicalKey({ kind: 'some', keys: new Set(['a', 'b']) }));
+  });
+
+  it('keeps what JSON keeps: undefined fields left out, array order, strings quoted', () => {
+    expect(canonicalKey({ a: undefined, b: 1 })).toBe(canonicalKey({ b: 1 }));
+    expect(canonicalKey(['a', 'b'])).not.toBe(canonicalKey(['b', 'a']));
+    expect(canonicalKey(new Set(['a,b']))).not.toBe(canonicalKey(new Set(['a', 'b'])));
+    expect(canonicalKey({ 'a"': 1 })).not.toBe(canonicalKey({ a: 1 }));
+    expect(canonicalKey({ n: null, s: 'x', t: true, k: 2.5 })).toBe('{"k":2.5,"n":null,"s":"x","t":true}');
   });
 
   it('returns the first of equal values, keeping distinct ones', () => {
@@ -33,5 +43,16 @@ describe('keepDecidingAnnotations', () => {
     expect(kept.get('f2')).toEqual({ id: 'f2', reason: 'no', approvalGroup: 'Group::"oncall"', obligations: { mask: [], maskFields: [], redactArgs: [] } });
     expect(kept.get('f1')?.obligations).toBe(kept.get('f2')?.obligations);
     expect(kept.get('m')?.obligations.mask).toEqual(['pan']);
+  });
+});
+
+describe('schemaShapesOf', () => {
+  it('gives functions of the same action group one instance of the group\'s entity', () => {
+    const schema = { '': { entityTypes: { User: {}, Server: {} }, actions: Object.fromEntries(['a', 'b'].map((name) => [name, { appliesTo: { principalTypes: ['User'], resourceTypes: ['Server'] }, memberOf: [{ id: 'readOnly' }] }])) } } as unknown as SchemaJson<string>;
+    const shapes = schemaShapesOf(schema, new Set(['a', 'b']), new Map([['a', ['readOnly']], ['b', ['readOnly']]]));
+    const [a, b] = [shapes.functions.get('a'), shapes.functions.get('b')];
+    expect(a?.actionEntities.map((e) => e.uid)).toEqual([{ type: 'Action', id: 'a' }, { type: 'Action', id: 'readOnly' }]);
+    expect(a?.actionEntities[0]?.parents).toEqual([{ type: 'Action', id: 'readOnly' }]);
+    expect(a?.actionEntities[1]).toBe(b?.actionEntities[1]);
   });
 });
