@@ -6,9 +6,12 @@
  * of its own: the paths apply relative to it too.
  */
 import { getNodeValue, type Node } from 'jsonc-parser';
-import { exec } from 'jsonpath-rfc9535';
 
 type Segment = string | number;
+
+/** Loaded on the first @mask_fields selection, so a start whose policies have none does not load it. */
+let jsonPath: typeof import('jsonpath-rfc9535') | undefined;
+const jsonPathLibrary = (): typeof import('jsonpath-rfc9535') => (jsonPath ??= require('jsonpath-rfc9535') as typeof import('jsonpath-rfc9535'));
 
 const SUB_DOCUMENT: readonly string[] = ['result', 'structuredContent'];
 
@@ -84,6 +87,7 @@ export function selectFieldNodes(text: string, root: Node, fields: readonly stri
     if (sub !== undefined) documents.push({ prefix: SUB_DOCUMENT, value: sub });
   }
   const paths = new Map<string, readonly Segment[]>();
+  const { exec } = jsonPathLibrary();
   for (const doc of documents) {
     for (const field of fields) {
       exec(doc.value as never, field, (_v, p) => {

@@ -3,7 +3,6 @@
  * descriptive ones. Anything else, an annotation on the wrong effect, or a malformed value is a problem
  * (never ignored). Pure: the loader attaches file and line.
  */
-import parseJsonPath from 'jsonpath-rfc9535/parser';
 import type { Obligations } from '../policy/types';
 import { isKnownDetector, KNOWN_DETECTORS } from './detectors';
 
@@ -134,10 +133,13 @@ function readMaskFields(value: string, out: Annotated): AnnotationProblem[] {
   return problems;
 }
 
-/** RFC 9535 syntax check; undefined when the path parses. */
+let jsonPathParser: typeof import('jsonpath-rfc9535/parser').default | undefined;
+
+/** RFC 9535 syntax check; undefined when the path parses. The parser is loaded on the first @mask_fields. */
 export function checkJsonPath(path: string): string | undefined {
+  jsonPathParser ??= (require('jsonpath-rfc9535/parser') as typeof import('jsonpath-rfc9535/parser')).default;
   try {
-    parseJsonPath(path);
+    jsonPathParser(path);
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);

@@ -35,6 +35,7 @@ const OPTIONAL = {
   openidClient: /node_modules\/openid-client\//,
   ioredis: /node_modules\/ioredis\//,
   maskingSession: /^dist\/extproc\/session\.js$/,
+  jsonPathParser: /node_modules\/jsonpath-rfc9535\//,
 };
 
 describe('serve loads what its configuration uses', () => {
