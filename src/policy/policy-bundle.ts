@@ -48,7 +48,7 @@ export function createPolicyBundle(parts: BundleParts): PolicyBundle {
     warm: (count) => parts.engine.prepareNext(count),
     slices: () => parts.engine.progress(),
     ...(parts.offThread === undefined ? {} : { offThread: parts.offThread }),
-    listTools: createToolLister(parts, parts.toolListingCacheSize),
+    listTools: createToolLister({ ...parts, decideOnSlice: (slice, call) => decideOnSlice(parts, slice, call) }, parts.toolListingCacheSize),
     ancestorsOf: (key) => parts.store.ancestors.get(key) ?? [],
   };
   return Object.freeze(bundle);
@@ -83,6 +83,17 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
     return mapDecision(toBundlePolicyIds(answer, prepared.policyIds), parts.annotations);
   } catch (err) {
     return { kind: 'deny', code: 'ERR_POLICY_EVALUATION', decidingPolicies: [], errors: [{ message: err instanceof Error ? err.message : String(err) }] };
+  }
+}
+
+/** A call decided on a slice's preparsed policies (tools/list, tool-listing.ts); undefined when it cannot be. */
+function decideOnSlice(parts: BundleParts, slice: number, call: Omit<StatefulAuthorizationCall, 'preparsedPolicySetId'>): AuthorizationAnswer | undefined {
+  const prepared = parts.engine.slice(slice);
+  if (prepared === undefined) return undefined;
+  try {
+    return toBundlePolicyIds(parts.authorize({ ...call, preparsedPolicySetId: prepared.id }), prepared.policyIds);
+  } catch {
+    return undefined;
   }
 }
 

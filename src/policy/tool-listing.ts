@@ -6,15 +6,22 @@
  * errored policy) hides the function (fail closed). The obligations of every permit that is or may be
  * determining are collected too, for streams that may carry any listed tool's result.
  *
- * Cost: one partial evaluation per declared function on a miss; results are cached per request key in an
- * LRU that belongs to one bundle revision, so a cached listing never outlives the revision it came from.
+ * A function whose policies read none of the unknowns (after pickContext's narrowing, e.g. a slice that reads
+ * only `context.caller`) has nothing to evaluate partially: it is decided concretely on its preparsed slice,
+ * which gives the same decision and deciding permits without parsing the slice's text twice. If that path
+ * cannot answer (the slice cannot be prepared, Cedar throws), the function is evaluated partially as before.
+ *
+ * Cost: per declared function on a miss, one concrete evaluation or one or two partial evaluations; results
+ * are cached per request key in an LRU that belongs to one bundle revision, so a cached listing never
+ * outlives the revision it came from.
  */
-import { isAuthorizedPartial, type CedarValueJson, type EntityJson, type PartialAuthorizationAnswer, type PartialAuthorizationCall, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { isAuthorizedPartial, type AuthorizationAnswer, type CedarValueJson, type EntityJson, type EntityUid, type PartialAuthorizationAnswer, type PartialAuthorizationCall, type PolicyJson, type StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs';
 import { LRUCache } from 'lru-cache';
 import { mergeObligations } from '../obligations/merge-obligations';
 import { reduceResidual, type Json } from './reduce-residual';
 import { collectRequestEntities, plainUid, type EntityStore } from './entity-store';
 import type { SchemaShapes } from './function-shapes';
+import { pickContext, type ContextReads } from './context-reads';
 import type { AnnotationsById } from './map-decision';
 import type { Obligations } from './types';
 
@@ -38,12 +45,36 @@ export interface ListingParts {
   slicePolicies(slice: number): Readonly<Record<string, string>> | undefined;
   readonly store: EntityStore;
   readonly annotations: AnnotationsById;
+  /** Per slice: the context attributes its policies read (context-reads.ts). */
+  readonly sliceReads: readonly ContextReads[];
+  /**
+   * Decides a call concretely on the slice's preparsed policies; the answer names bundle policy ids.
+   * Undefined when it cannot (the slice could not be prepared, or Cedar threw): the caller falls back.
+   */
+  decideOnSlice(slice: number, call: Omit<StatefulAuthorizationCall, 'preparsedPolicySetId'>): AuthorizationAnswer | undefined;
 }
 
 /** Functions that are protocol actions (`mcp:*`) are never tools. */
 const isTool = (name: string): boolean => !name.startsWith('mcp:');
 
 type Verdict = { readonly kind: 'hidden' } | { readonly kind: 'shown'; readonly policies: readonly string[] };
+
+/** A concrete answer: shown on allow without errors, with the permits that decided it. */
+function concreteVerdictOf(answer: AuthorizationAnswer): Verdict {
+  if (answer.type === 'failure') return { kind: 'hidden' };
+  const { decision, diagnostics } = answer.response;
+  if (decision !== 'allow' || diagnostics.errors.length > 0) return { kind: 'hidden' };
+  return { kind: 'shown', policies: diagnostics.reason };
+}
+
+/** Whether a context value holds a Cedar unknown anywhere. */
+function holdsUnknown(value: CedarValueJson): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsUnknown);
+  const extension = (value as { __extn?: { fn?: unknown } }).__extn;
+  if (extension !== undefined) return extension.fn === 'unknown';
+  return Object.values(value as Record<string, CedarValueJson>).some(holdsUnknown);
+}
 
 function verdictOf(answer: PartialAuthorizationAnswer): Verdict {
   if (answer.type === 'failure') return { kind: 'hidden' };
@@ -68,6 +99,26 @@ function evaluateListing(call: PartialAuthorizationCall): PartialAuthorizationAn
   return { ...second, response: { ...r, satisfied: [...new Set([...first.response.satisfied, ...r.satisfied])] } };
 }
 
+interface ListingCall {
+  readonly principal: EntityUid;
+  readonly action: EntityUid;
+  readonly resource: EntityUid;
+  readonly context: Readonly<Record<string, CedarValueJson>>;
+  readonly entities: EntityJson[];
+}
+
+/** Concretely on the preparsed slice when the context it reads holds no unknown, else by partial evaluation. */
+function decideListing(parts: ListingParts, slice: number, call: ListingCall): Verdict {
+  const picked = pickContext(call.context, parts.sliceReads[slice] ?? { kind: 'all' });
+  if (!Object.values(picked).some(holdsUnknown)) {
+    const answer = parts.decideOnSlice(slice, { ...call, context: picked, validateRequest: false });
+    if (answer !== undefined) return concreteVerdictOf(answer);
+  }
+  const policies = parts.slicePolicies(slice);
+  if (policies === undefined) return { kind: 'hidden' };
+  return verdictOf(evaluateListing({ ...call, context: { ...call.context }, policies: { staticPolicies: policies } }));
+}
+
 function listUncached(parts: ListingParts, request: ToolListRequest): ToolListing {
   const principalType = plainUid(request.principal.uid).type;
   const entities = collectRequestEntities(parts.store, request);
@@ -75,18 +126,14 @@ function listUncached(parts: ListingParts, request: ToolListRequest): ToolListin
   const obligations: Obligations[] = [];
   for (const [name, shape] of parts.shapes.functions) {
     const slice = parts.sliceOf.get(name);
-    const policies = slice === undefined ? undefined : parts.slicePolicies(slice);
-    if (!isTool(name) || policies === undefined || !shape.principalTypes.has(principalType) || !shape.resourceTypes.has('Server')) continue;
-    const verdict = verdictOf(
-      evaluateListing({
-        principal: request.principal.uid,
-        action: { type: 'Action', id: name },
-        resource: { type: 'Server', id: request.resource },
-        context: request.context,
-        policies: { staticPolicies: policies },
-        entities: [...entities, ...shape.actionEntities],
-      }),
-    );
+    if (!isTool(name) || slice === undefined || !shape.principalTypes.has(principalType) || !shape.resourceTypes.has('Server')) continue;
+    const verdict = decideListing(parts, slice, {
+      principal: request.principal.uid,
+      action: { type: 'Action', id: name },
+      resource: { type: 'Server', id: request.resource },
+      context: request.context,
+      entities: [...entities, ...shape.actionEntities],
+    });
     if (verdict.kind === 'hidden') continue;
     tools.push(name);
     for (const id of verdict.policies) {

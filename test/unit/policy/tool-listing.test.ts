@@ -1,6 +1,6 @@
-/** tools/list filtering, the policy side: Cedar partial evaluation over the example bundle. */
+/** tools/list filtering, the policy side: Cedar partial evaluation (and concrete evaluation where nothing unknown is read) over the example bundle. */
 import { join } from 'node:path';
-import type { CedarValueJson, EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { statefulIsAuthorized, type AuthorizationAnswer, type CedarValueJson, type EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import { loadBundle } from '../../../src/policy/load-bundle';
 import { formatProblems } from '../../../src/policy/format-problems';
 import type { PolicyBundle } from '../../../src/policy/types';
@@ -62,5 +62,67 @@ describe('listTools (partial evaluation)', () => {
   it('the same request is answered from the revision cache (same object)', () => {
     const request = listing(principal('User', 'eve', ['engineering']), 'human');
     expect(bundle.listTools(request)).toBe(bundle.listTools(request));
+  });
+});
+
+describe('listTools: functions whose policies read no unknown are decided on the preparsed slice', () => {
+  const load = async (authorize: NonNullable<Parameters<typeof loadBundle>[1]>['authorize']): Promise<PolicyBundle> => {
+    const result = await loadBundle(join(__dirname, '../../../policies'), { authorize });
+    if (result.kind === 'invalid') throw new Error(formatProblems(result.problems));
+    return result.bundle;
+  };
+  const requests = (): Parameters<PolicyBundle['listTools']>[0][] => {
+    const eve = principal('User', 'eve', ['engineering']);
+    const copilot = principal('Agent', 'copilot', ['agents', 'engineering'], { onBehalfOf: { __entity: { type: 'User', id: 'eve' } } });
+    return [
+      listing(eve, 'human'),
+      listing(principal('User', 'pat', ['platform-admins']), 'human'),
+      listing(principal('User', 'alice', ['payments-team']), 'human', 'payments'),
+      listing(principal('User', 'alice', ['payments-team']), 'human'),
+      listing(principal('Service', 'ci', ['platform-admins']), 'service'),
+      listing(principal('Service', 'ci', ['platform-admins']), 'service', 'payments'),
+      listing(copilot, 'agent', 'tools', [eve]),
+      listing(principal('User', 'nobody'), 'human'),
+    ];
+  };
+
+  it('lists exactly what partial evaluation of every function lists, tools and obligations', async () => {
+    const concreteCalls: string[] = [];
+    const withSlices = await load((call) => {
+      concreteCalls.push((call.action as { id: string }).id);
+      return statefulIsAuthorized(call);
+    });
+    // a Cedar call that always throws sends every function to partial evaluation: the reference
+    const partialOnly = await load(() => {
+      throw new Error('no concrete evaluation');
+    });
+    const listed = requests().map((r) => withSlices.listTools(r));
+    expect(listed).toEqual(requests().map((r) => partialOnly.listTools(r)));
+    expect(listed.every((l) => l.kind === 'listed')).toBe(true);
+    expect(listed.flatMap((l) => (l.kind === 'listed' ? l.tools : [])).length).toBeGreaterThan(10);
+    // the shortcut was taken (functions whose policies read only the caller, groups and server) ...
+    expect(concreteCalls.length).toBeGreaterThan(0);
+    // ... and never for one whose policies read an argument (read_file forbids some paths)
+    expect(concreteCalls).not.toContain('read_file');
+    expect(concreteCalls).not.toContain('payments.refund');
+  });
+
+  const concreteAnswers: Record<string, AuthorizationAnswer & { type: 'success' }> = {
+    deny: { type: 'success', response: { decision: 'deny', diagnostics: { reason: [], errors: [] } }, warnings: [] },
+    'allow with an evaluation error': {
+      type: 'success',
+      response: { decision: 'allow', diagnostics: { reason: ['policy0'], errors: [{ policyId: 'policy0', error: { message: 'boom', help: null, code: null, url: null, severity: null } }] } },
+      warnings: [],
+    },
+  };
+  it.each(Object.keys(concreteAnswers))('hides a function whose concrete answer is: %s', async (name) => {
+    const answer = concreteAnswers[name];
+    if (answer === undefined) throw new Error(name);
+    const answered = await load(() => answer);
+    const eve = answered.listTools(listing(principal('User', 'eve', ['engineering']), 'human'));
+    const reference = bundle.listTools(listing(principal('User', 'eve', ['engineering']), 'human'));
+    // only functions decided by partial evaluation (they read an unknown) can still be listed
+    expect(eve.kind === 'listed' ? eve.tools.length : -1).toBeLessThan(reference.kind === 'listed' ? reference.tools.length : 0);
+    expect(eve.kind === 'listed' ? eve.tools : []).toContain('read_file');
   });
 });
