@@ -86,9 +86,12 @@ function evaluateInput(parts: BundleParts, input: AuthorizationInput): PolicyDec
   }
 }
 
-/** A call decided on a slice's preparsed policies (tools/list, tool-listing.ts); undefined when it cannot be. */
+/**
+ * A call decided on a slice's preparsed policies (tools/list, tool-listing.ts); undefined when it cannot be,
+ * including when preparing the slice would push out one that calls use.
+ */
 function decideOnSlice(parts: BundleParts, slice: number, call: Omit<StatefulAuthorizationCall, 'preparsedPolicySetId'>): AuthorizationAnswer | undefined {
-  const prepared = parts.engine.slice(slice);
+  const prepared = parts.engine.sliceWithoutEvicting(slice);
   if (prepared === undefined) return undefined;
   try {
     return toBundlePolicyIds(parts.authorize({ ...call, preparsedPolicySetId: prepared.id }), prepared.policyIds);

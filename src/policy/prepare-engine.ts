@@ -39,6 +39,12 @@ export interface PreparedSlice {
 export interface PreparedEngine {
   /** Slice `index`, preparsed now if it is not held; undefined: deny. */
   slice(index: number): PreparedSlice | undefined;
+  /**
+   * Slice `index` if it is held (its place in the LRU unchanged) or fits in the free room (preparsed now);
+   * undefined otherwise, never pushing another slice out. For side work (tools/list) that must not evict
+   * the slices calls keep hot.
+   */
+  sliceWithoutEvicting(index: number): PreparedSlice | undefined;
   /** Preparse up to `count` slices not yet prepared while there is room (warm-up); returns `pending`. */
   prepareNext(count: number): number;
   progress(): SliceProgress;
@@ -110,6 +116,7 @@ export function prepareEngine(
 
   return {
     slice: (index) => held.get(index) ?? prepare(index),
+    sliceWithoutEvicting: (index) => held.peek(index) ?? (held.calculatedSize + sizeOf(index) <= cap ? prepare(index) : undefined),
     prepareNext(count) {
       for (let done = 0; warming && done < count && next < slices.length; next += 1) {
         if (held.has(next) || failed.has(next)) continue;

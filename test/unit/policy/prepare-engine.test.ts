@@ -49,6 +49,20 @@ describe('prepareEngine', () => {
     expect(engine.progress()).toEqual({ total: 3, prepared: 3, pending: 3 });
   });
 
+  it('sliceWithoutEvicting gives a held slice without touching its recency, fills free room, and never pushes a slice out', () => {
+    const { textOf, reads } = counter();
+    const engine = prepareEngine('t-no-evict', SLICES, textOf, { maxPreparedPolicies: 2 });
+    expect(decidingPolicy(engine.sliceWithoutEvicting(0), 0)).toEqual(['p0']); // free room: preparsed
+    engine.slice(1);
+    expect(engine.sliceWithoutEvicting(2)).toBeUndefined(); // full: 2 is not preparsed, nothing pushed out
+    expect(reads).toEqual(['p0', 'p1']);
+    expect(engine.sliceWithoutEvicting(0)?.id).toBe(engine.sliceWithoutEvicting(0)?.id); // held: no new preparse
+    engine.slice(2); // 0 is still the least recently used (the peeks did not refresh it), so it goes
+    expect(reads).toEqual(['p0', 'p1', 'p2']);
+    expect(engine.sliceWithoutEvicting(0)).toBeUndefined();
+    expect(decidingPolicy(engine.sliceWithoutEvicting(1), 1)).toEqual(['p1']);
+  });
+
   it('with a limit drops the least recently used slice and preparses it again on its next call', () => {
     const { textOf, reads } = counter();
     const engine = prepareEngine('t-lru', SLICES, textOf, { maxPreparedPolicies: 2 });

@@ -4,7 +4,7 @@ import { statefulIsAuthorized, type AuthorizationAnswer, type CedarValueJson, ty
 import { loadBundle } from '../../../src/policy/load-bundle';
 import { formatProblems } from '../../../src/policy/format-problems';
 import type { PolicyBundle } from '../../../src/policy/types';
-import { context, principal, type Kind } from './authorization-inputs';
+import { context, input, principal, type Kind } from './authorization-inputs';
 
 let bundle: PolicyBundle;
 
@@ -105,6 +105,18 @@ describe('listTools: functions whose policies read no unknown are decided on the
     // ... and never for one whose policies read an argument (read_file forbids some paths)
     expect(concreteCalls).not.toContain('read_file');
     expect(concreteCalls).not.toContain('payments.refund');
+  });
+
+  it('with the preparsed room full (a cap of one policy) lists the same, and calls still decide as before', async () => {
+    const result = await loadBundle(join(__dirname, '../../../policies'), { maxPreparedPolicies: 1 });
+    if (result.kind === 'invalid') throw new Error(formatProblems(result.problems));
+    const small = result.bundle;
+    const call = input(principal('User', 'eve', ['engineering']), 'search_issues', 'tools', context({ query: 'q', repo: 'acme/app' }, { kind: 'human' }));
+    const before = small.evaluate(call);
+    // (that the listing never pushes a slice out is prepare-engine.test.ts's sliceWithoutEvicting)
+    expect(requests().map((r) => small.listTools(r))).toEqual(requests().map((r) => bundle.listTools(r)));
+    expect(small.slices?.().prepared).toBe(1);
+    expect(small.evaluate(call)).toEqual(before);
   });
 
   const concreteAnswers: Record<string, AuthorizationAnswer & { type: 'success' }> = {
