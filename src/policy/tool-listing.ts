@@ -9,7 +9,8 @@
  * A function whose policies read none of the unknowns (after pickContext's narrowing, e.g. a slice that reads
  * only `context.caller`) has nothing to evaluate partially: it is decided concretely on its preparsed slice,
  * which gives the same decision and deciding permits without parsing the slice's text twice. If that path
- * cannot answer (the slice cannot be prepared, Cedar throws), the function is evaluated partially as before.
+ * cannot answer (the slice is not preparsed and there is no free room for it, it cannot be prepared, Cedar
+ * throws), the function is evaluated partially as before.
  *
  * Cost: per declared function on a miss, one concrete evaluation or one or two partial evaluations; results
  * are cached per request key in an LRU that belongs to one bundle revision, so a cached listing never
@@ -49,7 +50,8 @@ export interface ListingParts {
   readonly sliceReads: readonly ContextReads[];
   /**
    * Decides a call concretely on the slice's preparsed policies; the answer names bundle policy ids.
-   * Undefined when it cannot (the slice could not be prepared, or Cedar threw): the caller falls back.
+   * Undefined when it cannot (no free room to preparse the slice without pushing another out, the slice
+   * could not be prepared, or Cedar threw): the caller falls back.
    */
   decideOnSlice(slice: number, call: Omit<StatefulAuthorizationCall, 'preparsedPolicySetId'>): AuthorizationAnswer | undefined;
 }
