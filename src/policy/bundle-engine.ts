@@ -3,12 +3,14 @@
  * `engine.workers` > 0 the worker pool. A bundle on the pool serves only once every worker holds it
  * (install waits for that), and the revision it replaces is dropped from the workers after the swap.
  * Installs are serialized, so reloads swap in the order they were loaded. A serving bundle's remaining
- * slices are preparsed in idle time (warm-bundle.ts).
+ * slices are preparsed in idle time (warm-bundle.ts); before the first one serves, the evaluating thread
+ * compiles cedar-wasm's paths (prime-cedar.ts).
  */
 import { createEvaluationPool, PoolLoadError, type EvaluationPool } from './evaluation-pool';
 import type { LoadBundleOptions } from './load-bundle';
 import type { BundleProblem, PolicyBundle } from './types';
 import type { Logger } from '../log/logger';
+import { primeCedar } from './prime-cedar';
 import { warmBundle } from './warm-bundle';
 
 export interface EngineSettings {
@@ -56,6 +58,8 @@ export function createBundleEngine(settings: EngineSettings, deps: BundleEngineD
       bundle.offThread?.release();
       return err instanceof PoolLoadError ? err.problems : [{ code: 'engine', message: `policy workers could not load the bundle: ${(err as Error).message}` }];
     }
+    // The first bundle to serve on the main thread: compile cedar-wasm's paths now, not in the first Checks.
+    if (bundle.offThread === undefined) primeCedar();
     const previous = serving;
     serving = bundle;
     swap(bundle);

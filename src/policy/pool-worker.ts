@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { prepareBundle } from './load-bundle';
+import { primeCedar } from './prime-cedar';
 import { warmBundle } from './warm-bundle';
 import type { FromWorker, ToWorker } from './pool-protocol';
 import type { AuthorizationInput, PolicyBundle, PolicyDecision } from './types';
@@ -28,6 +29,7 @@ export function serveWorker(port: Pick<MessagePort, 'on' | 'postMessage'>, maxPr
           return;
         }
         held.set(message.loadId, { generation: message.generation, bundle: result.bundle });
+        primeCedar(); // once per worker, before its first bundle is reported loaded (prime-cedar.ts)
         send({ kind: 'loaded', loadId: message.loadId });
         warmBundle(result.bundle, () => held.get(message.loadId)?.bundle === result.bundle);
         return;
