@@ -337,4 +337,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { DEFAULTS, runLoad, readCheckStatusCode, classifyAnswer };
+module.exports = { DEFAULTS, runLoad, readCheckStatusCode, classifyAnswer, connect, sendCheck };
