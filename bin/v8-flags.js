@@ -11,8 +11,16 @@
  * are not inlined and the rest of TurboFan's inlining stays on. (Until 2026-11-25 callgate turned all
  * inlining off, --no-turbo-inlining, which cost ~6-20 % more CPU per decision; see bench/README.md
  * "Stability".)
+ *
+ * --wasm-tiering-budget=60000000 (V8's default is 1,800,000): how much a Wasm function runs in the baseline
+ * tier (Liftoff) before V8 recompiles it with TurboFan on a background thread. cedar-wasm's first preparse
+ * and first authorization run once-only setup long enough to cross the default budget, so every start queued
+ * ~400 ms of TurboFan compiling (mostly two ~55 KB functions, ~140-220 ms each) of code that does not run
+ * again, and on one core that compiling ran before /readyz and beside the first Checks. With this budget the
+ * setup stays in Liftoff and only what the Checks keep running tiers up; the CPU per decision once warm is
+ * unchanged (bench/README.md, "Start to ready").
  */
-const V8_FLAGS = Object.freeze(['--no-turbo-inline-js-wasm-calls']);
+const V8_FLAGS = Object.freeze(['--no-turbo-inline-js-wasm-calls', '--wasm-tiering-budget=60000000']);
 
 function applyV8Flags() {
   const v8 = require('node:v8');

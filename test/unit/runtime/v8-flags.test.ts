@@ -28,6 +28,25 @@ describe('V8 flags callgate sets', () => {
     expect(probe.stdout).toContain('survived');
   });
 
+  // cedar-wasm's one-time setup (the first preparse and authorization, as primeCedar makes them) must not be
+  // recompiled with TurboFan: that compiling cost ~400 ms of a one-core start (bin/v8-flags.js). V8 prints
+  // each TurboFan compile under --trace-wasm-compilation-times; without callgate's budget the same run
+  // compiles some (so the probe can tell the two apart).
+  const PRIME = path.join(REPO, 'dist', 'policy', 'prime-cedar.js');
+  const turbofanCompilesOfPrime = (flags: readonly string[]): number => {
+    const script = `const v8 = require('node:v8'); for (const f of ${JSON.stringify(flags)}) v8.setFlagsFromString(f);
+      if (!require(${JSON.stringify(PRIME)}).primeCedar()) process.exit(3);
+      setTimeout(() => {}, 1500);`;
+    const run = spawnSync(process.execPath, ['--trace-wasm-compilation-times', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(0);
+    return run.stdout.split('\n').filter((line) => line.includes('using TurboFan')).length;
+  };
+
+  it('keep cedar-wasm\'s one-time setup in the baseline tier (no TurboFan compile at prime)', () => {
+    expect(turbofanCompilesOfPrime(V8_FLAGS)).toBe(0);
+    expect(turbofanCompilesOfPrime(V8_FLAGS.filter((f) => !f.startsWith('--wasm-tiering-budget')))).toBeGreaterThan(0);
+  });
+
   // The fixture does reproduce the bug on the Node line callgate is tested on; if a Node 20 release fixes
   // V8 here, this fails and says the flag may go.
   const onNode20 = process.versions.node.startsWith('20.') ? it : it.skip;
