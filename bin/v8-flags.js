@@ -18,7 +18,7 @@
  * ~400 ms of TurboFan compiling (mostly two ~55 KB functions, ~140-220 ms each) of code that does not run
  * again, and on one core that compiling ran before /readyz and beside the first Checks. With this budget the
  * setup stays in Liftoff and only what the Checks keep running tiers up; the CPU per decision once warm is
- * unchanged (bench/README.md, "Start to ready").
+ * unchanged (bench/README.md, "Wasm tier-up budget").
  */
 const V8_FLAGS = Object.freeze(['--no-turbo-inline-js-wasm-calls', '--wasm-tiering-budget=60000000']);
 

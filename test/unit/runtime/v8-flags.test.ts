@@ -36,7 +36,7 @@ describe('V8 flags callgate sets', () => {
   const turbofanCompilesOfPrime = (flags: readonly string[]): number => {
     const script = `const v8 = require('node:v8'); for (const f of ${JSON.stringify(flags)}) v8.setFlagsFromString(f);
       if (!require(${JSON.stringify(PRIME)}).primeCedar()) process.exit(3);
-      setTimeout(() => {}, 1500);`;
+      setTimeout(() => {}, 3000);`;
     const run = spawnSync(process.execPath, ['--trace-wasm-compilation-times', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(0);
     return run.stdout.split('\n').filter((line) => line.includes('using TurboFan')).length;
