@@ -7,7 +7,9 @@
  * forbid with an annotation), so the thread serves its first Check with those paths already compiled. It
  * runs once per thread (each worker thread has its own wasm instance), before the first bundle serves, and
  * leaves nothing preparsed behind. It never throws: priming is an optimisation, and a Cedar that fails here
- * fails the same way on the bundle's own calls, which deny.
+ * fails the same way on the bundle's own calls, which deny. Its once-only setup would also queue ~400 ms of
+ * background TurboFan recompiling under V8's default tier-up budget; bin/v8-flags.js raises the budget so it
+ * does not (bench/README.md, "Wasm tier-up budget").
  */
 import { preparsePolicySet, statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 
