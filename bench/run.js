@@ -22,7 +22,9 @@ const ROOT = path.join(__dirname, '..');
 const USAGE = `usage: node bench/run.js [flags]   (npm run bench -- [flags])
 callgate vs a do-nothing Check server (the floor), same load client, same pinning.
   --quick            short windows, one round, scaling up to 10,000 (a smoke run, numbers not for publishing)
-  --rounds N         rounds per scenario and target, interleaved; the highest-throughput round is reported (default 2)
+  --rounds N         rounds per scenario and target, interleaved; the least disturbed round is reported: the
+                     highest throughput (closed loop), the lowest p99 at the held rate (open loop), the least
+                     server CPU per decision (scaling, N windows per size) (default 2)
   --settle S         seconds of unrecorded closed load on each server before its first round (default 20;
                      a fresh Node server runs 1.5-2x slower for its first 15-20 s of load)
   --no-callgate      floor only
@@ -190,6 +192,7 @@ async function main() {
         // default cap trades the cost target for memory when calls spread evenly over 10,000 functions
         uncappedSizes: args.full ? [FULL_SIZES[FULL_SIZES.length - 1]] : [],
         settleMs: Math.min(args.settleSeconds, 10) * 1000,
+        rounds: args.rounds,
       })
       : [];
     // the full Check with callgate verifying the bearer token itself (cache hit, and miss), beside the
