@@ -130,6 +130,23 @@ describe('validation cache (engine.cache_dir)', () => {
     if (first !== undefined) first.reads = outOfTable.reads.length;
     writeFileSync(path, rehash(JSON.stringify(outOfTable))); // a policy's reads index outside the table
     expect(await readValidationCache(cacheDir, key)).toBeUndefined();
+    // One policy of the entry with one field of the wrong shape: each is a miss, as under the zod shape before.
+    const wrongFields: [string, unknown][] = [
+      ['id', 7], ['text', null], ['effect', 'allow'], ['action', 'Action::"x"'], ['action', { op: 3 }], ['annotations', { id: 1 }],
+      ['annotations', ['id']], ['reads', -1], ['reads', 0.5], ['reads', '0'],
+    ];
+    for (const [field, value] of wrongFields) {
+      const changed = JSON.parse(body) as { validated: { policies: Record<string, unknown>[] } };
+      const last = changed.validated.policies[changed.validated.policies.length - 1];
+      if (last === undefined) throw new Error('the example bundle has policies');
+      last[field] = value;
+      writeFileSync(path, rehash(JSON.stringify(changed)));
+      expect([field, value, await readValidationCache(cacheDir, key)]).toEqual([field, value, undefined]);
+    }
+    const missingField = JSON.parse(body) as { validated: { policies: Record<string, unknown>[] } };
+    delete missingField.validated.policies[0]?.annotations;
+    writeFileSync(path, rehash(JSON.stringify(missingField)));
+    expect(await readValidationCache(cacheDir, key)).toBeUndefined();
     writeFileSync(path, 'garbage');
     expect(await readValidationCache(cacheDir, key)).toBeUndefined();
     expect(await readValidationCache(join(work, 'nowhere'), key)).toBeUndefined();
