@@ -108,8 +108,8 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
   }
   const readsById = new Map(policies.map((p) => [p.id, p.reads]));
   const sliceReadsOf = slices.map((ids) => ids.map((id) => readsById.get(id)).filter((r) => r !== undefined));
-  const sliceReads = shareEqual(sliceReadsOf.map((reads) => combineContextReads(reads.map((r) => r.context))));
-  const sliceEntityReads = shareEqual(sliceReadsOf.map((reads) => combineEntityReads(reads.map((r) => r.entity))));
+  const sliceReads = shareEqual(combinePerSlice(sliceReadsOf, (reads) => combineContextReads(reads.map((r) => r.context))));
+  const sliceEntityReads = shareEqual(combinePerSlice(sliceReadsOf, (reads) => combineEntityReads(reads.map((r) => r.entity))));
   const bundle = createPolicyBundle({
     revision: validated.revision,
     policyIds: Object.freeze(policies.map((p) => p.id)),
@@ -126,6 +126,27 @@ export function prepareBundle(validated: ValidatedBundle, options: Omit<LoadBund
     toolListingCacheSize: options.toolListingCacheSize ?? 1000,
   });
   return { kind: 'loaded', bundle };
+}
+
+/**
+ * `combine` of each slice's policy reads, computed once per distinct sequence of read instances: a cached or
+ * transferred bundle shares one instance per distinct reads value (validation-cache.ts), so slices whose
+ * policies read alike (most, in a bundle of similar functions) get one result instance, which shareEqual
+ * then answers without writing its key out again.
+ */
+function combinePerSlice<R extends object, C>(sliceReads: readonly (readonly R[])[], combine: (reads: readonly R[]) => C): C[] {
+  const idOf = new Map<R, number>();
+  const bySequence = new Map<string, C>();
+  return sliceReads.map((reads) => {
+    const sequence = reads.map((r) => {
+      let id = idOf.get(r);
+      if (id === undefined) idOf.set(r, (id = idOf.size));
+      return id;
+    }).join(',');
+    let combined = bySequence.get(sequence);
+    if (combined === undefined) bySequence.set(sequence, (combined = combine(reads)));
+    return combined;
+  });
 }
 
 /** Outside prepareBundle: a closure made there would keep its whole scope (every policy's reads) alive. */

@@ -6,6 +6,7 @@
  */
 import type { PolicyAnnotations } from '../obligations/policy-annotations';
 import type { FunctionShape, SchemaShapes } from './function-shapes';
+import { NO_OBLIGATIONS } from './types';
 
 /**
  * A key equal for structurally equal values; Sets and Maps compare by content, in any order, and object
@@ -30,15 +31,22 @@ export function canonicalKey(value: unknown): string {
   return `{${fields.join(',')}}`;
 }
 
-/** Returns `intern(value)`: the first value seen with the same canonical key. */
+/**
+ * Returns `intern(value)`: the first value seen with the same canonical key. An object passed again (the
+ * same instance) gets the same answer without its key being written out again.
+ */
 export function createInterner(): <T>(value: T) => T {
   const seen = new Map<string, unknown>();
+  const answered = new Map<object, unknown>();
   return <T>(value: T): T => {
+    const isObject = typeof value === 'object' && value !== null;
+    if (isObject && answered.has(value)) return answered.get(value) as T;
     const key = canonicalKey(value);
     const found = seen.get(key);
-    if (found !== undefined) return found as T;
-    seen.set(key, value);
-    return value;
+    const shared = (found === undefined ? value : found) as T;
+    if (found === undefined) seen.set(key, value);
+    if (isObject) answered.set(value, shared);
+    return shared;
   };
 }
 
@@ -77,7 +85,8 @@ export function keepDecidingAnnotations(annotations: Iterable<readonly [string, 
     if (a.reason === undefined && a.approvalGroup === undefined && !hasObligation) continue;
     kept.set(id, {
       id,
-      obligations: intern(o),
+      // Most kept policies (a @reason, an @approval group) carry no obligation: one shared empty value, no key.
+      obligations: hasObligation ? intern(o) : NO_OBLIGATIONS,
       ...(a.reason === undefined ? {} : { reason: intern(a.reason) }),
       ...(a.approvalGroup === undefined ? {} : { approvalGroup: intern(a.approvalGroup) }),
     });

@@ -29,6 +29,17 @@ describe('canonicalKey / shareEqual', () => {
     expect(shared[1]).toBe(a);
     expect(shared[2]).toBe(c);
   });
+
+  it('answers an instance passed again as the first time, and an equal one after it with the first seen', () => {
+    const b = { kind: 'some', keys: new Set(['input']) };
+    const a = { kind: 'some', keys: new Set(['input']) };
+    const d = { kind: 'some', keys: new Set(['other']) };
+    const shared = shareEqual([b, b, a, d, a, d]);
+    expect(shared).toEqual([b, b, b, d, b, d]);
+    expect(shared[2]).toBe(b);
+    expect(shared[4]).toBe(b);
+    expect(shared[5]).toBe(d);
+  });
 });
 
 describe('keepDecidingAnnotations', () => {
