@@ -35,7 +35,7 @@ const readsSchema = z.object({
  * policy: zod's checks cost ~4–6 µs a policy on a cold start (~45–60 ms of a 10,000-policy cached start on a
  * fast host, ~90 ms on a slow one), the loop well under 1 µs. It refuses what the zod shape refused.
  */
-export interface StoredPolicy {
+interface StoredPolicy {
   readonly id: string;
   readonly text: string;
   readonly effect: 'permit' | 'forbid';
@@ -52,7 +52,7 @@ function isStringRecord(value: unknown): boolean {
   return true;
 }
 
-export function isStoredPolicy(value: unknown): value is StoredPolicy {
+function isStoredPolicy(value: unknown): value is StoredPolicy {
   if (!isPlainObject(value)) return false;
   const { id, text, effect, action, annotations, reads } = value;
   return typeof id === 'string' && typeof text === 'string' && (effect === 'permit' || effect === 'forbid') && isPlainObject(action) && typeof action.op === 'string'
