@@ -81,9 +81,9 @@ function statLine(dir: string, rel: string): Promise<string> {
 export function computeRevision(files: readonly BundleFile[]): string {
   const hash = createHash('sha256');
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const content = Buffer.from(file.text, 'utf8');
-    hash.update(`${file.path}\0${content.length}\0`);
-    hash.update(content);
+    // Hashed as its UTF-8 text directly: the same digest as of a Buffer.from copy, without making one per file.
+    hash.update(`${file.path}\0${Buffer.byteLength(file.text, 'utf8')}\0`);
+    hash.update(file.text, 'utf8');
     hash.update('\0');
   }
   return hash.digest('hex').slice(0, 16);

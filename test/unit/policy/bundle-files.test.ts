@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readBundleFiles, statBundleFiles } from '../../../src/policy/bundle-files';
+import { computeRevision, readBundleFiles, statBundleFiles } from '../../../src/policy/bundle-files';
 
 describe('statBundleFiles (the poll signature: metadata only)', () => {
   let dir: string;
@@ -58,5 +58,20 @@ describe('readBundleFiles: blocking and background reads', () => {
     mkdirSync(path.join(dir, 'entities.json'));
     await expect(readBundleFiles(dir, 'blocking')).rejects.toThrow(/EISDIR/);
     await expect(readBundleFiles(dir)).rejects.toThrow(/EISDIR/);
+  });
+});
+
+describe('computeRevision', () => {
+  // The revision names a bundle in audit records, metrics and the validation cache's key: it must not change
+  // for the same files. Pinned to the digest of the implementation before 2026-12-08 (a Buffer per file).
+  it('gives the same revision as before for the same files, in any order, non-ASCII text included', () => {
+    const files = [
+      { path: 'b.cedar', text: 'permit(principal, action, resource);\n' },
+      { path: 'a/é.cedar', text: '// café ✓ \ud83d\ude00 \ud800\nforbid(principal, action, resource);' },
+      { path: 'entities.json', text: '[]' },
+    ];
+    expect(computeRevision(files)).toBe('5b6069de2a8e699b');
+    expect(computeRevision([...files].reverse())).toBe('5b6069de2a8e699b');
+    expect(computeRevision(files.slice(1))).not.toBe('5b6069de2a8e699b');
   });
 });
