@@ -66,4 +66,21 @@ describe('schemaShapesOf', () => {
     expect(a?.actionEntities[0]?.parents).toEqual([{ type: 'Action', id: 'readOnly' }]);
     expect(a?.actionEntities[1]).toBe(b?.actionEntities[1]);
   });
+
+  it('gives functions that declare the same types one instance of each, and keeps different ones apart', () => {
+    const amount = { type: 'Record', attributes: { input: { type: 'Record', attributes: { amount: { type: 'Long' } } } } };
+    const query = { type: 'Record', attributes: { input: { type: 'Record', attributes: { query: { type: 'String' } } } } };
+    const action = (principalTypes: string[], context: unknown): unknown => ({ appliesTo: { principalTypes, resourceTypes: ['Server'], context } });
+    const schema = {
+      '': { entityTypes: { User: {}, Agent: {}, Server: {} }, actions: { a: action(['User'], amount), b: action(['User'], structuredClone(amount)), c: action(['Agent'], query) } },
+    } as unknown as SchemaJson<string>;
+    const shapes = schemaShapesOf(schema, new Set(['a', 'b', 'c']), new Map());
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => shapes.functions.get(name));
+    expect(a?.principalTypes).toBe(b?.principalTypes);
+    expect(a?.resourceTypes).toBe(c?.resourceTypes);
+    expect(a?.inputType).toBe(b?.inputType);
+    expect(c?.principalTypes).toEqual(new Set(['Agent']));
+    expect(c?.inputType).toEqual(query.attributes.input);
+    expect(a?.inputType).toEqual(amount.attributes.input);
+  });
 });
