@@ -32,13 +32,21 @@ export function canonicalKey(value: unknown): string {
 }
 
 /**
- * Returns `intern(value)`: the first value seen with the same canonical key. An object passed again (the
- * same instance) gets the same answer without its key being written out again.
+ * Returns `intern(value)`: the first value seen with the same canonical key (a string: the same text). An
+ * object passed again (the same instance) gets the same answer without its key being written out again.
  */
 export function createInterner(): <T>(value: T) => T {
   const seen = new Map<string, unknown>();
   const answered = new Map<object, unknown>();
+  const texts = new Map<string, string>();
   return <T>(value: T): T => {
+    if (typeof value === 'string') {
+      // A string is its own key (no canonical key written out for each of, at 100,000 policies, ~40,000 reasons).
+      const found = texts.get(value);
+      if (found !== undefined) return found as T;
+      texts.set(value, value);
+      return value;
+    }
     const isObject = typeof value === 'object' && value !== null;
     if (isObject && answered.has(value)) return answered.get(value) as T;
     const key = canonicalKey(value);
@@ -78,14 +86,6 @@ export function shareShapes(shapes: SchemaShapes): SchemaShapes {
  */
 export function keepDecidingAnnotations(annotations: Iterable<readonly [string, PolicyAnnotations]>): Map<string, PolicyAnnotations> {
   const intern = createInterner();
-  // Strings are their own key: no canonical key written out for each of (at 100,000 policies) ~40,000 reasons.
-  const texts = new Map<string, string>();
-  const internText = (text: string): string => {
-    const found = texts.get(text);
-    if (found !== undefined) return found;
-    texts.set(text, text);
-    return text;
-  };
   const kept = new Map<string, PolicyAnnotations>();
   for (const [id, a] of annotations) {
     const o = a.obligations;
@@ -93,8 +93,8 @@ export function keepDecidingAnnotations(annotations: Iterable<readonly [string, 
     if (a.reason === undefined && a.approvalGroup === undefined && !hasObligation) continue;
     // Most kept policies (a @reason, an @approval group) carry no obligation: one shared empty value, no key.
     const entry: { id: string; obligations: PolicyAnnotations['obligations']; reason?: string; approvalGroup?: string } = { id, obligations: hasObligation ? intern(o) : NO_OBLIGATIONS };
-    if (a.reason !== undefined) entry.reason = internText(a.reason);
-    if (a.approvalGroup !== undefined) entry.approvalGroup = internText(a.approvalGroup);
+    if (a.reason !== undefined) entry.reason = intern(a.reason);
+    if (a.approvalGroup !== undefined) entry.approvalGroup = intern(a.approvalGroup);
     kept.set(id, entry);
   }
   return kept;
