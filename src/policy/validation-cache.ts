@@ -32,8 +32,9 @@ const readsSchema = z.object({
 /**
  * One stored policy. `reads` is an index into the entry's `reads`: most policies read alike, and each
  * distinct value is stored once. Checked by a plain loop (isStoredPolicy) rather than a zod object per
- * policy: zod's checks cost ~4–6 µs a policy on a cold start (~45–60 ms of a 10,000-policy cached start on a
- * fast host, ~90 ms on a slow one), the loop well under 1 µs. It refuses what the zod shape refused.
+ * policy: zod's checks cost ~4–6 µs a policy while its code runs cold, the loop well under 1 µs (reading a
+ * 10,000-policy entry in a fresh process: 99 → 45 ms; ready on one core ~20–30 ms sooner, bench/README.md
+ * "Cheaper cached start"). It refuses what the zod shape refused.
  */
 interface StoredPolicy {
   readonly id: string;
