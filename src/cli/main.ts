@@ -19,7 +19,7 @@ export const EXIT = { ok: 0, problems: 1, usage: 2, startup: 3 } as const;
 
 // Each command's module is required when that command runs, so `serve` starts without loading the others.
 
-function buildProgram(setExit: (code: number) => void): Command {
+function buildProgram(setExit: (code: number) => void, hooks: CliHooks): Command {
   const program = new Command('callgate')
     .description('Policy-as-code gate for function calls: Envoy ext_authz service deciding calls with Cedar')
     .exitOverride()
@@ -38,7 +38,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       const v = opts[camel(flagNameOf(key.path))];
       if (v !== undefined) flags[key.path] = v;
     }
-    await runServe({ file: opts.config, env: process.env, flags });
+    await runServe({ file: opts.config, env: process.env, flags }, hooks.onServing);
   });
 
   program
@@ -170,11 +170,17 @@ function camel(flag: string): string {
   return flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function runCli(argv: readonly string[]): void {
+/** What the caller of runCli (bin/callgate.js) hooks into. */
+export interface CliHooks {
+  /** Called once `serve` serves (both ports bound, the bundle installed): bin/callgate.js sets its serving V8 flags. */
+  readonly onServing?: () => void;
+}
+
+export function runCli(argv: readonly string[], hooks: CliHooks = {}): void {
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;
-  });
+  }, hooks);
   program.parseAsync([...argv], { from: 'user' }).then(
     () => {
       if (exitCode !== EXIT.ok) process.exitCode = exitCode;

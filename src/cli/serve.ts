@@ -2,11 +2,13 @@
 import { loadConfig, type ConfigSources } from '../config/load-config';
 import { buildApp, defaultDeps } from '../app';
 
-export async function runServe(sources: ConfigSources): Promise<void> {
+/** `onServing` runs once the app serves (bin/callgate.js: V8's tier-up budget back to its default). */
+export async function runServe(sources: ConfigSources, onServing?: () => void): Promise<void> {
   const config = loadConfig(sources);
   const deps = defaultDeps(config);
   const app = buildApp(config, deps);
   await app.start();
+  onServing?.();
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

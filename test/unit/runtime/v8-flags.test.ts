@@ -8,7 +8,11 @@ import path from 'node:path';
 const REPO = path.join(__dirname, '..', '..', '..');
 const REPRO = path.join(REPO, 'test', 'fixtures', 'v8', 'js-wasm-lazy-deopt.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { V8_FLAGS } = require(path.join(REPO, 'bin', 'v8-flags.js')) as { V8_FLAGS: readonly string[] };
+const { V8_FLAGS, startV8Flags, servingV8Flags } = require(path.join(REPO, 'bin', 'v8-flags.js')) as {
+  V8_FLAGS: readonly string[];
+  startV8Flags: (v8Version?: string) => readonly string[];
+  servingV8Flags: (v8Version?: string) => readonly string[];
+};
 
 function runRepro(flags: readonly string[]) {
   return spawnSync(process.execPath, [...flags, REPRO], { encoding: 'utf8', timeout: 60_000 });
@@ -45,6 +49,35 @@ describe('V8 flags callgate sets', () => {
   it('keep cedar-wasm\'s one-time setup in the baseline tier (no TurboFan compile at prime)', () => {
     expect(turbofanCompilesOfPrime(V8_FLAGS)).toBe(0);
     expect(turbofanCompilesOfPrime(V8_FLAGS.filter((f) => !f.startsWith('--wasm-tiering-budget')))).toBeGreaterThan(0);
+  });
+
+  // The start runs with 16x V8's default JS interrupt budget and serve sets the default back (bin/v8-flags.js):
+  // "the default" must be this V8's own, read from `node --v8-options`, or serving would run on a wrong budget.
+  const v8Default = (flag: string): number | undefined => {
+    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8', timeout: 60_000 }).stdout;
+    const match = new RegExp(`default: ${flag}=(\\d+)`).exec(options);
+    return match === null ? undefined : Number(match[1]);
+  };
+  const budgetOf = (flags: readonly string[]): number | undefined => {
+    const flag = flags.find((f) => f.startsWith('--interrupt-budget='));
+    return flag === undefined ? undefined : Number(flag.split('=')[1]);
+  };
+
+  it('start with 16x V8\'s default interrupt budget and serve with the default, on the V8 whose default they know', () => {
+    expect(budgetOf(startV8Flags('11.3.244.8-node.38'))).toBe(16 * 67584);
+    expect(servingV8Flags('11.3.244.8-node.38')).toEqual(['--interrupt-budget=67584']);
+    expect(startV8Flags('11.3.1')).toEqual([...V8_FLAGS, '--interrupt-budget=1081344']);
+  });
+
+  it('leave the interrupt budget alone on a V8 whose default they do not know', () => {
+    expect(startV8Flags('12.4.254.21-node.33')).toEqual(V8_FLAGS);
+    expect(servingV8Flags('12.4.254.21-node.33')).toEqual([]);
+  });
+
+  it('know this V8\'s default interrupt budget right, where they know it', () => {
+    const serving = budgetOf(servingV8Flags());
+    if (serving === undefined) expect(startV8Flags()).toEqual(V8_FLAGS);
+    else expect(serving).toBe(v8Default('--interrupt-budget'));
   });
 
   // The fixture does reproduce the bug on the Node line callgate is tested on; if a Node 20 release fixes
