@@ -80,6 +80,26 @@ describe('callgate binary', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // bin/callgate.js passes runCli an onServing hook (it sets V8's default tier-up budget back, bin/v8-flags.js).
+  const hookProbe = (policies: string, http: number): string => `
+    const { runCli } = require(${JSON.stringify(path.join(root, 'dist/cli/main.js'))});
+    let calls = 0;
+    runCli(['serve', '--policies', ${JSON.stringify(policies)}, '--listen-grpc', '127.0.0.1:0', '--listen-http', '127.0.0.1:${http}', '--watch-policies', 'false', '--log-level', 'error'], {
+      onServing: () => {
+        calls += 1;
+        fetch('http://127.0.0.1:${http}/readyz').then((r) => { process.stdout.write('onServing ' + calls + ' readyz ' + r.status + '\\n'); process.kill(process.pid, 'SIGTERM'); });
+      },
+    });`;
+
+  it('calls the onServing hook once serve serves (readyz already 200), and not when the start fails', async () => {
+    const served = spawnSync(process.execPath, ['-e', hookProbe(path.join(root, 'policies'), await freePort())], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    expect(served.stdout).toBe('onServing 1 readyz 200\n');
+    expect(served.status).toBe(0);
+    const refused = spawnSync(process.execPath, ['-e', hookProbe(broken, await freePort())], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    expect(refused.status).toBe(3);
+    expect(refused.stdout).toBe('');
+  });
+
   it('serves, becomes ready, and shuts down cleanly on SIGTERM', async () => {
     const http = await freePort();
     const child = spawn(process.execPath, [bin, 'serve', '--listen-grpc', '127.0.0.1:0', '--listen-http', `127.0.0.1:${http}`, '--watch-policies', 'false'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
