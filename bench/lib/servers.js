@@ -4,16 +4,30 @@ const fs = require('node:fs');
 const net = require('node:net');
 const { spawn, spawnSync } = require('node:child_process');
 
-/** A free TCP port on 127.0.0.1 (bound then released; the child binds it right after). */
-function findFreePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+/** Ports findFreePort has handed out in this process: the kernel may offer a released port again at once. */
+const handedOut = new Set();
+
+/**
+ * A free TCP port on 127.0.0.1 (bound then released; the child binds it right after), never one this process
+ * was already given: two calls in a row (a server's gRPC and HTTP ports) could otherwise get the same port
+ * back from the kernel, and the server then failed to start with EADDRINUSE.
+ */
+async function findFreePort() {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = await new Promise((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port: bound } = server.address();
+        server.close(() => resolve(bound));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port on 127.0.0.1 that this process has not used already');
 }
 
 /** `taskset -c <cpu>` prefix when taskset exists and the machine has more than one CPU, else none. */
@@ -37,10 +51,10 @@ function startServer(command, logFile) {
  * first. The poll is short because the time to ready is itself a figure (scaling.js, start-ready.js).
  */
 async function waitReady(server, httpAddress, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs; // monotonic: a VM's wall clock may be stepped
   let exitInfo = null;
   server.exited.then((info) => { exitInfo = info; });
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     if (exitInfo) throw new Error(`server exited before ready (${JSON.stringify(exitInfo)}); see ${server.logFile}`);
     try {
       const res = await fetch(`http://${httpAddress}/readyz`, { signal: AbortSignal.timeout(1000) });
